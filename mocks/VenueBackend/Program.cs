@@ -1,0 +1,4 @@
+using OnSale.Mocks.VenueBackend;
+
+var app = VenueBackendApp.Build(args);
+app.Run();
