@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond the .NET SDK, only where it is missing:
+# python3 (Python's xmlrpc is an interop peer), Node.js + npm (node-soap is an interop peer) and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Exact versions from the lock file; no scripts run at install.
+npm ci --prefix tests/Interop.Tests/scripts --ignore-scripts --no-audit --no-fund --loglevel=error

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test; the last line is "N passed, N failed[, N skipped]".
+# Exits non-zero if anything failed (or if the build did).
+set -uo pipefail
+cd "$(dirname "$0")"
+
+results="TestResults/run-$$"
+rm -rf "$results"
+status=0
+
+eng/install-test-deps.sh || status=1
+
+if [ $status -eq 0 ]; then
+  dotnet build Gateway.sln -c Release -warnaserror --nologo -v quiet || status=1
+fi
+
+if [ $status -eq 0 ]; then
+  # A test that hangs is reported and killed instead of eating the CI budget.
+  dotnet test Gateway.sln -c Release --no-build --nologo \
+    --logger "trx" --results-directory "$results" \
+    --blame-hang-timeout 5m || status=1
+fi
+
+count() { # sums one attribute of <Counters> over every .trx file
+  find "$results" -name '*.trx' -print0 2>/dev/null | xargs -0 -r grep -ho "<Counters [^>]*" \
+    | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'
+}
+passed=$(count passed)
+failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
+skipped=$(count notExecuted)
+
+[ "$failed" -eq 0 ] || status=1
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit $status
