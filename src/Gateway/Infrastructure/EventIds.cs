@@ -1,0 +1,59 @@
+namespace OnSale.Gateway.Infrastructure;
+
+/// <summary>Every log event id of the gateway, allocated here so that none is used twice (ranges per feature).</summary>
+internal static class EventIds
+{
+    // 1xx availability
+    public const int AvailabilityStaleServed = 100;
+    public const int AvailabilityUnknown = 101;
+    public const int AvailabilityRefreshFailed = 102;
+
+    // 2xx resilience
+    public const int BreakerOpened = 200;
+    public const int BreakerHalfOpened = 201;
+    public const int BreakerClosed = 202;
+    public const int DegradedModeChanged = 203;
+    public const int BackendCallFailed = 204;
+    public const int BackendSaturated = 205;
+
+    // 3xx purchasing
+    public const int PurchaseParked = 300;
+    public const int PurchaseConfirmed = 301;
+    public const int PurchaseFailed = 302;
+    public const int ReplayBackingOff = 303;
+    public const int ReplayReconciled = 304;
+    public const int ReplayAttemptFailed = 305;
+    public const int HoldCreated = 306;
+    public const int CheckoutOutcomeUnknown = 307;
+    public const int ReplayWorkerCrashed = 308;
+
+    // 4xx admin
+    public const int AdminAuditMode = 400;
+    public const int AdminAuditBanner = 401;
+    public const int AdminUnauthorized = 402;
+
+    // 5xx storage
+    public const int StoreOpened = 500;
+
+    // 6xx waiting room
+    public const int WaitingRoomActivated = 600;
+    public const int WaitingRoomDeactivated = 601;
+    public const int AdmissionLimitChanged = 602;
+    public const int LobbyOpened = 603;
+
+    // 7xx availability cache (Caching/)
+    public const int CacheFailSafeActivated = 700;
+    public const int CacheFactoryFailed = 701;
+    public const int CacheFactoryHardTimeout = 702;
+    public const int CacheStaleServedAfterSoftTimeout = 703;
+    public const int CacheStaleServedThrottled = 704;
+    public const int CacheBackgroundRefreshCompleted = 705;
+    public const int CacheDistributedCacheFailed = 706;
+    public const int CacheDistributedPayloadTooLarge = 707;
+    public const int CacheKeyTooLong = 708;
+    public const int CacheEvicted = 709;
+
+    // 9xx infrastructure
+    public const int DeadlineExceeded = 900;
+    public const int UnhandledException = 901;
+}
