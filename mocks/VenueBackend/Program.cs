@@ -1,4 +1,7 @@
-using OnSale.Mocks.VenueBackend;
+namespace OnSale.Mocks.VenueBackend;
 
-var app = VenueBackendApp.Build(args);
-app.Run();
+/// <summary>Starts the mock standalone: <c>dotnet run --project mocks/VenueBackend -- --urls http://127.0.0.1:5090</c>.</summary>
+internal static class Program
+{
+    public static void Main(string[] args) => VenueBackendApp.Build(args).Run();
+}

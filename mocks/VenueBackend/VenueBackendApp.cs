@@ -12,7 +12,8 @@ public static class VenueBackendApp
     /// <summary>Builds the app. <paramref name="configure"/> runs after the default registrations, so it can replace them.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root = the app's own folder, so the seed in appsettings.json is found whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddVenueInventory(builder.Configuration);

@@ -1,8 +1,28 @@
+using OnSale.Gateway.Admin;
+using OnSale.Gateway.Availability;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Purchasing;
+using OnSale.Gateway.Resilience;
+using OnSale.Gateway.Storage;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddHealthChecks();
+
+builder.Services
+    .AddGatewayInfrastructure(builder.Configuration)
+    .AddGatewayStorage(builder.Configuration)
+    .AddBackend(builder.Configuration)
+    .AddAvailability(builder.Configuration)
+    .AddPurchasing(builder.Configuration)
+    .AddAdmin(builder.Configuration);
 
 var app = builder.Build();
-app.MapHealthChecks("/healthz");
+
+app.UseGatewayInfrastructure();
+app.MapOperationsEndpoints();
+app.MapAvailabilityApi();
+app.MapPurchasingApi();
+app.MapAdminApi();
+
 app.Run();
 
 /// <summary>The gateway's entry point; public so that tests can host it with WebApplicationFactory.</summary>

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Purchasing;
+using OnSale.Gateway.Resilience;
+using OnSale.LegacyAdapters;
+
+namespace OnSale.Gateway.Admin;
+
+/// <summary>The admin API for support engineers (CONTRACT.md §3) and the public notice every widget reads.</summary>
+internal static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/admin/api").WithTags("Admin").AddEndpointFilter<AdminAuthorization>();
+        admin.MapGet("/status", GetStatusAsync).WithName("GetAdminStatus");
+        admin.MapPut("/mode", SetModeAsync).WithName("SetMode");
+        admin.MapPut("/banner", SetBannerAsync).WithName("SetBanner");
+        admin.MapGet("/audit", GetAuditAsync).WithName("GetAudit");
+
+        endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");
+        return endpoints;
+    }
+
+    private static IResult GetNotice(DegradedMode mode, Banner banner, HttpContext context)
+    {
+        context.Response.Headers.CacheControl = "no-cache";
+        return TypedResults.Json(new Notice(mode.IsDegraded ? "degraded" : "normal", banner.Current), GatewayJsonContext.Default.Notice);
+    }
+
+    private static async Task<IResult> GetStatusAsync(HttpContext context, StatusReader status) =>
+        TypedResults.Json(await status.ReadAsync(context.RequestAborted), GatewayJsonContext.Default.AdminStatus);
+
+    private static async Task<IResult> SetModeAsync(HttpContext context, DegradedMode mode, StatusReader status)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.ModeRequest);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var degraded = request!.Mode switch
+        {
+            "degraded" => true,
+            "normal" => false,
+            _ => (bool?)null,
+        };
+        if (degraded is null)
+        {
+            return Problem.Validation("mode must be \"degraded\" or \"normal\".");
+        }
+
+        if (degraded.Value && string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return Problem.Validation("reason is required when switching to degraded mode: say why, for the audit trail.");
+        }
+
+        if (request.Reason?.Length > 500)
+        {
+            return Problem.Validation("reason is limited to 500 characters.");
+        }
+
+        await mode.SetAsync(degraded.Value, request.Reason?.Trim() ?? "cleared", AdminAuthorization.KeyIdOf(context), CancellationToken.None);
+        return TypedResults.Json(await status.ReadAsync(context.RequestAborted), GatewayJsonContext.Default.AdminStatus);
+    }
+
+    private static async Task<IResult> SetBannerAsync(HttpContext context, Banner banner, StatusReader status)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.BannerRequest);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var level = request!.Level ?? "info";
+        if (!Banner.Levels.Contains(level))
+        {
+            return Problem.Validation($"level must be one of: {string.Join(", ", Banner.Levels)}.");
+        }
+
+        if (request.Message?.Length > 500)
+        {
+            return Problem.Validation("message is limited to 500 characters.");
+        }
+
+        await banner.SetAsync(request.Message, level, AdminAuthorization.KeyIdOf(context), CancellationToken.None);
+        return TypedResults.Json(await status.ReadAsync(context.RequestAborted), GatewayJsonContext.Default.AdminStatus);
+    }
+
+    private static async Task<IResult> GetAuditAsync(ISettingsStore store, HttpContext context) =>
+        TypedResults.Json(await store.GetAuditAsync(100, context.RequestAborted), GatewayJsonContext.Default.IReadOnlyListAuditEntry);
+}
+
+/// <summary>Gathers the status page from the parts that own each figure.</summary>
+internal sealed class StatusReader(
+    DegradedMode mode,
+    BackendResilience resilience,
+    BackendHealth health,
+    Banner banner,
+    IPurchaseJournal journal,
+    ReplayWorker replay,
+    IOptions<VenueBackendOptions> backend,
+    IEnumerable<IQueueStatusSource> queues)
+{
+    public async Task<AdminStatus> ReadAsync(CancellationToken cancellationToken)
+    {
+        var h = health.Snapshot();
+        var r = replay.State;
+        var current = mode.Current;
+        return new AdminStatus(
+            mode.IsDegraded ? "degraded" : "normal",
+            resilience.State switch
+            {
+                BreakerState.Open => "open",
+                BreakerState.HalfOpen => "half-open",
+                BreakerState.Isolated => "isolated",
+                _ => "closed",
+            },
+            mode.Reason,
+            banner.Current,
+            await journal.CountPendingAsync(cancellationToken),
+            [.. queues.SelectMany(q => q.Snapshot())],
+            new BackendStatus(backend.Value.Protocol.ToString(), backend.Value.Url?.ToString(), h.InFlight, h.Calls, h.FailureRatio, h.AverageLatency.TotalMilliseconds),
+            new ReplayStatus(r.Window, r.Backoff.TotalMilliseconds, r.LastRoundAt, r.LastError),
+            current.SetBy,
+            current.Since);
+    }
+}

@@ -1,0 +1,38 @@
+namespace OnSale.Gateway.Admin;
+
+/// <summary><c>PUT /admin/api/mode</c>.</summary>
+internal sealed record ModeRequest(string? Mode, string? Reason);
+
+/// <summary><c>PUT /admin/api/banner</c>; an empty message clears the banner.</summary>
+internal sealed record BannerRequest(string? Message, string? Level);
+
+/// <summary>The backend as the gateway sees it.</summary>
+internal sealed record BackendStatus(string Protocol, string? Url, int InFlight, int RecentCalls, double RecentFailureRatio, double AverageLatencyMs);
+
+/// <summary>The replay worker's pace.</summary>
+internal sealed record ReplayStatus(int Window, double BackoffMs, DateTimeOffset? LastRoundAt, string? LastError);
+
+/// <summary>One waiting room, for the status page.</summary>
+internal sealed record QueueStatus(int PerformanceId, bool Active, int Waiting, int Lobby, int ActiveBuyers, int AdmissionLimit);
+
+/// <summary><c>GET /admin/api/status</c> (CONTRACT.md §3), with a few extra fields for support engineers.</summary>
+internal sealed record AdminStatus(
+    string Mode,
+    string Breaker,
+    string? Reason,
+    BannerState? Banner,
+    int Parked,
+    IReadOnlyList<QueueStatus> Queues,
+    BackendStatus Backend,
+    ReplayStatus Replay,
+    string? ModeSetBy,
+    DateTimeOffset? ModeSince);
+
+/// <summary><c>GET /api/v1/notice</c>: what every widget shows above the sale.</summary>
+internal sealed record Notice(string Mode, BannerState? Banner);
+
+/// <summary>Supplies the waiting rooms' figures to the status page.</summary>
+internal interface IQueueStatusSource
+{
+    IReadOnlyList<QueueStatus> Snapshot();
+}

@@ -1,0 +1,13 @@
+namespace OnSale.Gateway.Admin;
+
+internal static class AdminExtensions
+{
+    public static IServiceCollection AddAdmin(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName));
+        services.AddSingleton<AdminAuthorization>();
+        services.AddSingleton<Banner>();
+        services.AddSingleton<StatusReader>();
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OnSale.Gateway.Availability;
+
+/// <summary>How fresh availability must be (section <c>Gateway:Availability</c>).</summary>
+public sealed class AvailabilityOptions
+{
+    public const string SectionName = "Gateway:Availability";
+
+    /// <summary>How long a backend answer counts as fresh; after it, the next read refreshes it. Default: 2 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan FreshFor { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the list of performances counts as fresh. Default: 30 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan PerformancesFreshFor { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// An answer older than <see cref="FreshFor"/> plus this is marked <c>stale</c>: its refresh failed or is still
+    /// waiting for the backend. The slack covers the refresh itself. Default: 500 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan StaleTolerance { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Of the request's deadline, how much to keep for answering from the last known values when the backend is slow.
+    /// Default: 300 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan AnswerReserve { get; set; } = TimeSpan.FromMilliseconds(300);
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace OnSale.Gateway.Infrastructure;
+
+/// <summary>
+/// The gateway's own instruments, on System.Diagnostics.Metrics so that OpenTelemetry (or our /metrics writer) can
+/// collect them. Gauges that read live state are registered by their owners through <see cref="Meter"/>.
+/// </summary>
+internal sealed class GatewayMetrics : IDisposable
+{
+    public const string MeterName = "OnSale.Gateway";
+
+    private readonly Histogram<double> _backendDuration;
+    private readonly Counter<long> _backendErrors;
+    private readonly Counter<long> _availabilityReads;
+    private readonly Counter<long> _purchases;
+    private readonly Counter<long> _replayAttempts;
+    private readonly Counter<long> _breakerTransitions;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        _backendDuration = Meter.CreateHistogram<double>(
+            "onsale.backend.call.duration", "s", "Backend call latency by operation and outcome.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
+        _backendErrors = Meter.CreateCounter<long>("onsale.backend.errors", "{error}", "Failed backend calls by operation and kind.");
+        _availabilityReads = Meter.CreateCounter<long>("onsale.availability.reads", "{read}", "Availability answers by result: fresh, stale or unknown.");
+        _purchases = Meter.CreateCounter<long>("onsale.purchases", "{purchase}", "Purchase outcomes: confirmed, parked, processing, failed, rejected.");
+        _replayAttempts = Meter.CreateCounter<long>("onsale.replay.attempts", "{attempt}", "Replay attempts of parked purchases by result.");
+        _breakerTransitions = Meter.CreateCounter<long>("onsale.breaker.transitions", "{transition}", "Circuit breaker state changes.");
+    }
+
+    public Meter Meter { get; }
+
+    public void BackendCall(string operation, string outcome, TimeSpan duration)
+    {
+        var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
+        _backendDuration.Record(duration.TotalSeconds, tags);
+        if (outcome is not ("success" or "fault"))
+        {
+            _backendErrors.Add(1, tags);
+        }
+    }
+
+    public void AvailabilityRead(string result) => _availabilityReads.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void Purchase(string outcome) => _purchases.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void ReplayAttempt(string result) => _replayAttempts.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void BreakerTransition(string state) => _breakerTransitions.Add(1, new KeyValuePair<string, object?>("state", state));
+
+    public void Dispose() => Meter.Dispose();
+}

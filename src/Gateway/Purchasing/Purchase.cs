@@ -1,0 +1,97 @@
+namespace OnSale.Gateway.Purchasing;
+
+/// <summary>Where a purchase stands (CONTRACT.md §2).</summary>
+internal enum PurchaseStatus
+{
+    /// <summary>
+    /// Being attempted by the request that created it (shown as <c>processing</c>). The replay worker leaves it alone;
+    /// after a crash, start-up hands it to the worker as <see cref="Processing"/>.
+    /// </summary>
+    Live,
+
+    /// <summary>Stored durably; waiting for the backend to take it.</summary>
+    Parked,
+
+    /// <summary>Being completed at the backend, or its outcome is being confirmed.</summary>
+    Processing,
+
+    /// <summary>The backend sold the seats.</summary>
+    Confirmed,
+
+    /// <summary>It will not happen; <see cref="Purchase.FailureCode"/> says why. Nobody was charged.</summary>
+    Failed,
+}
+
+/// <summary>
+/// A purchase as the journal holds it. <see cref="PurchaseId"/> (128 random bits) is also the backend's
+/// clientReference, which makes Checkout idempotent and lets FindOrder reconcile after a crash.
+/// </summary>
+internal sealed record Purchase
+{
+    public required string PurchaseId { get; init; }
+
+    /// <summary>Arrival order, assigned by the journal; replay follows it.</summary>
+    public long Sequence { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    /// <summary>A hash of the request body, to tell a retry from a reuse of the key.</summary>
+    public required string RequestHash { get; init; }
+
+    public required PurchaseStatus Status { get; init; }
+
+    public required int PerformanceId { get; init; }
+
+    public required int ZoneId { get; init; }
+
+    public required int Quantity { get; init; }
+
+    /// <summary>Kept only until the purchase ends.</summary>
+    public string? PaymentToken { get; init; }
+
+    public required string Email { get; init; }
+
+    /// <summary>Set when the purchase checks out an interactive hold.</summary>
+    public string? HoldId { get; init; }
+
+    public int? OrderId { get; init; }
+
+    public IReadOnlyList<string>? Seats { get; init; }
+
+    public int? TotalCents { get; init; }
+
+    public string? FailureCode { get; init; }
+
+    public string? Message { get; init; }
+
+    /// <summary>Replay attempts so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>
+    /// A Checkout may have reached the backend: before anything else, ask FindOrder. Written before each Checkout
+    /// call, so that a crash between the call and its answer cannot lead to a second charge.
+    /// </summary>
+    public bool CheckoutAttempted { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public bool IsPending => Status is PurchaseStatus.Live or PurchaseStatus.Parked or PurchaseStatus.Processing;
+}
+
+/// <summary>Failure codes a buyer may see on a failed purchase (CONTRACT.md §2).</summary>
+internal static class PurchaseFailures
+{
+    public const string NotEnoughSeats = "not_enough_seats";
+    public const string PaymentDeclined = "payment_declined";
+    public const string Expired = "expired";
+
+    public static string MessageFor(string code) => code switch
+    {
+        NotEnoughSeats => "Sorry, the seats sold out before your request could be completed. You have not been charged.",
+        PaymentDeclined => "Your payment was declined, so no tickets were bought and you have not been charged. Please try again with another card.",
+        Expired => "The box office stayed unavailable for too long, so your request was not completed. You have not been charged; please try again.",
+        _ => "Your purchase could not be completed. You have not been charged.",
+    };
+}

@@ -1,0 +1,339 @@
+using OnSale.Gateway.Availability;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Resilience;
+using OnSale.LegacyAdapters;
+
+namespace OnSale.Gateway.Purchasing;
+
+/// <summary>The answer to a purchasing request: the purchase, or the problem that stopped it (never both).</summary>
+internal readonly record struct PurchaseResult(Purchase? Purchase, Problem? Problem)
+{
+    public static implicit operator PurchaseResult(Problem problem) => new(null, problem);
+
+    public static implicit operator PurchaseResult(Purchase purchase) => new(purchase, null);
+}
+
+/// <summary>
+/// One-shot purchases and hold checkouts. A healthy backend completes a purchase within the request's deadline
+/// (201 confirmed). Degraded mode, an open breaker, or a backend too slow for the deadline park it instead: written to
+/// the journal before the answer (202 parked), then replayed in arrival order by <see cref="ReplayWorker"/>. A
+/// purchase whose checkout may have reached the backend is never retried blindly: it stays <c>processing</c> until
+/// FindOrder settles it.
+/// </summary>
+internal sealed partial class PurchaseService(
+    IVenueBackend backend,
+    IPurchaseJournal journal,
+    IHoldStore holds,
+    AvailabilityService availability,
+    DegradedMode mode,
+    ReplaySignal replay,
+    KeyedLocks locks,
+    TimeProvider time,
+    GatewayMetrics metrics,
+    ILogger<PurchaseService> logger)
+{
+    public const string ParkedMessage = "We have your request. It will be confirmed here as soon as the box office can take it; you can close this page and come back.";
+    public const string ProcessingMessage = "Your purchase is being confirmed with the box office.";
+
+    public async Task<PurchaseResult> PurchaseAsync(PurchaseRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var key = "purchase:" + idempotencyKey;
+        var hash = PurchasingValidation.Hash(request.PerformanceId, request.ZoneId, request.Quantity, request.PaymentToken, request.Email);
+        using var keyLock = await locks.AcquireAsync(key, cancellationToken);
+        if (await journal.FindByIdempotencyKeyAsync(key, CancellationToken.None) is { } existing)
+        {
+            return existing.RequestHash == hash ? existing : PurchasingValidation.IdempotencyKeyReused();
+        }
+
+        var (performanceId, zoneId, quantity) = (request.PerformanceId!.Value, request.ZoneId!.Value, request.Quantity!.Value);
+        using var live = new DeadlineBudget(CancellationToken.None, budget, time);
+        if (await CheckZoneAsync(performanceId, zoneId, live.Token) is { } unknown)
+        {
+            return unknown;
+        }
+
+        var now = time.GetUtcNow();
+        var purchase = new Purchase
+        {
+            PurchaseId = Ids.New("pur_"),
+            IdempotencyKey = key,
+            RequestHash = hash,
+            Status = PurchaseStatus.Live,
+            PerformanceId = performanceId,
+            ZoneId = zoneId,
+            Quantity = quantity,
+            PaymentToken = request.PaymentToken,
+            Email = request.Email!,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Message = ProcessingMessage,
+        };
+
+        // Parked purchases for this zone are ahead in line: a newcomer queues behind them rather than overtaking.
+        if (mode.IsDegraded || availability.Promised(performanceId, zoneId) > 0)
+        {
+            return await ParkAsync(purchase, inserted: false);
+        }
+
+        // Journal first: whatever happens next (crash, timeout) the purchase is known and will be settled.
+        purchase = await journal.InsertAsync(purchase, CancellationToken.None);
+        try
+        {
+            var session = await backend.GetNewSessionKeyAsync(live.Token);
+            var hold = await backend.ReserveTicketsAsync(session, performanceId, zoneId, quantity, live.Token);
+            purchase = purchase with { CheckoutAttempted = true, UpdatedAt = time.GetUtcNow() };
+            await journal.UpdateAsync(purchase, CancellationToken.None);
+            try
+            {
+                var order = await backend.CheckoutAsync(session, request.PaymentToken!, purchase.PurchaseId, live.Token);
+                return await ConfirmAsync(purchase, order);
+            }
+            catch (PaymentDeclinedException)
+            {
+                _ = ReleaseQuietlyAsync(session, hold.LineItemId);
+                throw;
+            }
+        }
+        catch (NotEnoughSeatsException ex)
+        {
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            metrics.Purchase("rejected");
+            return Problem.NotEnoughSeats($"Only {ex.Available?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "fewer"} seats are left in this zone.", ex.Available);
+        }
+        catch (PaymentDeclinedException)
+        {
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            metrics.Purchase("declined");
+            return PaymentDeclined();
+        }
+        catch (Exception ex) when (ex is InvalidArgumentException or NotFoundException)
+        {
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            return Problem.Validation($"The box office refused the request: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
+        {
+            if (purchase.CheckoutAttempted && BackendFailures.OutcomeUnknown(ex))
+            {
+                // The checkout may have gone through: settle it with FindOrder, never by buying again.
+                availability.RestorePromise(performanceId, zoneId, quantity);
+                return await HandOverAsync(purchase, ex);
+            }
+
+            return await ParkAsync(purchase, inserted: true);
+        }
+    }
+
+    public async Task<PurchaseResult> CheckoutHoldAsync(string holdId, CheckoutRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var key = "checkout:" + idempotencyKey;
+        var hash = PurchasingValidation.Hash(holdId, request.PaymentToken, request.Email);
+        using var keyLock = await locks.AcquireAsync(key, cancellationToken);
+        if (await journal.FindByIdempotencyKeyAsync(key, CancellationToken.None) is { } existing)
+        {
+            return existing.RequestHash == hash ? existing : PurchasingValidation.IdempotencyKeyReused();
+        }
+
+        var hold = await holds.GetAsync(holdId, CancellationToken.None);
+        if (hold is null)
+        {
+            return Problem.NotFound("unknown_hold", $"There is no hold '{holdId}'.");
+        }
+
+        if (hold.Closed || hold.ExpiresAt <= time.GetUtcNow())
+        {
+            return HoldExpired();
+        }
+
+        if (mode.IsDegraded)
+        {
+            return Problem.BackendUnavailable("The box office cannot take payments right now. Your seats stay held until they expire; try again shortly.", TimeSpan.FromSeconds(5));
+        }
+
+        var now = time.GetUtcNow();
+        var purchase = await journal.InsertAsync(
+            new Purchase
+            {
+                PurchaseId = Ids.New("pur_"),
+                IdempotencyKey = key,
+                RequestHash = hash,
+                Status = PurchaseStatus.Live,
+                PerformanceId = hold.PerformanceId,
+                ZoneId = hold.ZoneId,
+                Quantity = hold.Quantity,
+                PaymentToken = request.PaymentToken,
+                Email = request.Email!,
+                HoldId = hold.HoldId,
+                CheckoutAttempted = true,
+                CreatedAt = now,
+                UpdatedAt = now,
+                Message = ProcessingMessage,
+            },
+            CancellationToken.None);
+
+        using var live = new DeadlineBudget(CancellationToken.None, budget, time);
+        try
+        {
+            var order = await backend.CheckoutAsync(hold.SessionKey, request.PaymentToken!, purchase.PurchaseId, live.Token);
+            await holds.SaveAsync(hold with { Closed = true }, CancellationToken.None);
+            return await ConfirmAsync(purchase, order);
+        }
+        catch (PaymentDeclinedException)
+        {
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            metrics.Purchase("declined");
+            return PaymentDeclined();
+        }
+        catch (Exception ex) when (ex is HoldExpiredException or SessionExpiredException)
+        {
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            await holds.SaveAsync(hold with { Closed = true }, CancellationToken.None);
+            return HoldExpired();
+        }
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
+        {
+            if (BackendFailures.OutcomeUnknown(ex))
+            {
+                return await HandOverAsync(purchase, ex);
+            }
+
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            return Problem.BackendUnavailable("The box office could not take the payment just now. Your seats stay held; try again shortly.", BackendFailures.RetryAfter(ex));
+        }
+    }
+
+    public Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken) => journal.GetAsync(purchaseId, cancellationToken);
+
+    internal static Problem PaymentDeclined() =>
+        new(402, "payment_declined", "The payment was declined.", "Your payment was declined and nothing was bought. Try another card.");
+
+    internal static Problem HoldExpired() =>
+        new(410, "hold_expired", "The hold has expired.", "These seats are no longer held for you. Choose seats again.");
+
+    /// <summary>Checks the zone exists, from what is known (asking the backend only if nothing is).</summary>
+    internal async Task<Problem?> CheckZoneAsync(int performanceId, int zoneId, CancellationToken cancellationToken)
+    {
+        if (availability.LastKnownZone(performanceId, zoneId) is not null)
+        {
+            return null;
+        }
+
+        var (outcome, snapshot) = await availability.GetAsync(performanceId, cancellationToken);
+        return outcome switch
+        {
+            AvailabilityOutcome.UnknownPerformance => Problem.NotFound("unknown_performance", $"There is no performance {performanceId}."),
+            AvailabilityOutcome.NeverKnown => Problem.AvailabilityUnknown(
+                "The box office is not answering and this performance's availability was never known, so the request cannot be taken honestly. Try again shortly.",
+                TimeSpan.FromSeconds(5)),
+            _ when snapshot!.Zones.All(z => z.ZoneId != zoneId) => Problem.NotFound("unknown_zone", $"Performance {performanceId} has no zone {zoneId}."),
+            _ => null,
+        };
+    }
+
+    /// <summary>Gives a purchase whose checkout outcome is unknown to the replay worker, which settles it with FindOrder first.</summary>
+    private async Task<PurchaseResult> HandOverAsync(Purchase purchase, Exception reason)
+    {
+        var processing = purchase with { Status = PurchaseStatus.Processing, UpdatedAt = time.GetUtcNow() };
+        await journal.UpdateAsync(processing, CancellationToken.None);
+        LogOutcomeUnknown(logger, purchase.PurchaseId, reason.GetType().Name);
+        metrics.Purchase("processing");
+        replay.Wake();
+        return processing;
+    }
+
+    private async Task<PurchaseResult> ParkAsync(Purchase purchase, bool inserted)
+    {
+        switch (availability.TryPromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity))
+        {
+            case PromiseOutcome.NotEnoughSeats:
+                await DeleteIfInsertedAsync();
+                metrics.Purchase("rejected");
+                return Problem.NotEnoughSeats(
+                    "Not enough seats are left, counting requests already waiting for the box office.",
+                    Math.Max(0, (availability.LastKnownZone(purchase.PerformanceId, purchase.ZoneId)?.Available ?? 0) - availability.Promised(purchase.PerformanceId, purchase.ZoneId)));
+            case PromiseOutcome.NeverKnown:
+                await DeleteIfInsertedAsync();
+                return Problem.AvailabilityUnknown(
+                    "The box office cannot take the purchase now, and this zone's availability was never known, so it cannot be accepted honestly. Try again shortly.",
+                    TimeSpan.FromSeconds(5));
+        }
+
+        var parked = purchase with { Status = PurchaseStatus.Parked, Message = ParkedMessage, UpdatedAt = time.GetUtcNow() };
+        try
+        {
+            if (inserted)
+            {
+                await journal.UpdateAsync(parked, CancellationToken.None);
+            }
+            else
+            {
+                parked = await journal.InsertAsync(parked, CancellationToken.None);
+            }
+        }
+        catch
+        {
+            availability.ReleasePromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+            throw;
+        }
+
+        LogParked(logger, parked.PurchaseId, parked.PerformanceId, parked.ZoneId, parked.Quantity, parked.Sequence);
+        metrics.Purchase("parked");
+        replay.Wake();
+        return parked;
+
+        async Task DeleteIfInsertedAsync()
+        {
+            if (inserted)
+            {
+                await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<Purchase> ConfirmAsync(Purchase purchase, Order order)
+    {
+        var confirmed = Confirmed(purchase, order, time.GetUtcNow());
+        await journal.UpdateAsync(confirmed, CancellationToken.None);
+        if (purchase.HoldId is null)
+        {
+            availability.Adjust(purchase.PerformanceId, purchase.ZoneId, -purchase.Quantity);
+        }
+
+        metrics.Purchase("confirmed");
+        LogConfirmed(logger, confirmed.PurchaseId, order.OrderId);
+        return confirmed;
+    }
+
+    internal static Purchase Confirmed(Purchase purchase, Order order, DateTimeOffset now) => purchase with
+    {
+        Status = PurchaseStatus.Confirmed,
+        OrderId = order.OrderId,
+        Seats = order.Seats,
+        TotalCents = order.TotalCents,
+        PaymentToken = null,
+        FailureCode = null,
+        Message = $"Confirmed: order {order.OrderId}, seats {string.Join(", ", order.Seats)}.",
+        UpdatedAt = now,
+    };
+
+    private async Task ReleaseQuietlyAsync(string session, int lineItemId)
+    {
+        try
+        {
+            await backend.ReleaseTicketsAsync(session, lineItemId, CancellationToken.None);
+        }
+        catch (VenueBackendException)
+        {
+            // The hold expires by itself at the backend within 10 minutes.
+        }
+    }
+
+    [LoggerMessage(EventIds.PurchaseParked, LogLevel.Information, "Purchase {PurchaseId} parked: performance {PerformanceId} zone {ZoneId} x{Quantity} (#{Sequence} in line)")]
+    private static partial void LogParked(ILogger logger, string purchaseId, int performanceId, int zoneId, int quantity, long sequence);
+
+    [LoggerMessage(EventIds.PurchaseConfirmed, LogLevel.Information, "Purchase {PurchaseId} confirmed: order {OrderId}")]
+    private static partial void LogConfirmed(ILogger logger, string purchaseId, int orderId);
+
+    [LoggerMessage(EventIds.CheckoutOutcomeUnknown, LogLevel.Warning, "Purchase {PurchaseId}: checkout outcome unknown ({Reason}); it will be settled with FindOrder")]
+    private static partial void LogOutcomeUnknown(ILogger logger, string purchaseId, string reason);
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OnSale.Gateway.Purchasing;
+
+/// <summary>Purchases, parking and replay (section <c>Gateway:Purchasing</c>).</summary>
+public sealed class PurchasingOptions
+{
+    public const string SectionName = "Gateway:Purchasing";
+
+    /// <summary>
+    /// Of the request's deadline, how much to keep for parking a purchase when the backend is too slow to finish it
+    /// live. Default: 500 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
+    public TimeSpan ParkReserve { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A parked purchase that could not even be attempted for this long fails with <c>expired</c> (never one whose
+    /// checkout may have reached the backend, until FindOrder says it did not). Default: 30 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
+    public TimeSpan ParkedMaxAge { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The most parked purchases replayed at once; the worker starts at one and ramps up. Default: 4.</summary>
+    [Range(1, 256)]
+    public int ReplayMaxConcurrency { get; set; } = 4;
+
+    /// <summary>The longest pause between replay rounds while the backend is in trouble. Default: 10 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ReplayMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the worker looks for work when nobody wakes it. Default: 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReplayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

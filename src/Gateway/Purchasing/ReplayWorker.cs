@@ -1,0 +1,330 @@
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Availability;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Resilience;
+using OnSale.LegacyAdapters;
+
+namespace OnSale.Gateway.Purchasing;
+
+/// <summary>Wakes the replay worker when there is new work, instead of waiting for its next poll.</summary>
+internal sealed class ReplaySignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Wake()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) =>
+        Task.WhenAny(_signal.WaitAsync(cancellationToken), Task.Delay(timeout, time, cancellationToken));
+}
+
+/// <summary>What the worker is doing, for the status page.</summary>
+internal sealed record ReplayState(int Window, TimeSpan Backoff, DateTimeOffset? LastRoundAt, string? LastError);
+
+/// <summary>
+/// Drains parked and processing purchases in arrival order, at the rate the backend bears: it starts with one
+/// purchase at a time and adds one per clean round (additive increase), halves on trouble (multiplicative decrease)
+/// and backs off exponentially while the breaker is open. Every purchase ends confirmed or failed with a reason;
+/// one whose checkout may have reached the backend is first looked up with FindOrder, so nobody is charged twice.
+/// </summary>
+internal sealed partial class ReplayWorker(
+    IVenueBackend backend,
+    IPurchaseJournal journal,
+    IHoldStore holds,
+    AvailabilityService availability,
+    BackendResilience resilience,
+    ReplaySignal signal,
+    TimeProvider time,
+    IOptions<PurchasingOptions> options,
+    GatewayMetrics metrics,
+    ILogger<ReplayWorker> logger) : BackgroundService
+{
+    private volatile ReplayState _state = new(1, TimeSpan.Zero, null, null);
+
+    public ReplayState State => _state;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The embedded journal answers synchronously; a scrape costs one indexed COUNT.
+        metrics.Meter.CreateObservableGauge(
+            "onsale.purchases.pending",
+            () => journal.CountPendingAsync(CancellationToken.None).GetAwaiter().GetResult(),
+            "{purchase}",
+            "Purchases parked or being confirmed, waiting for the backend.");
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var window = 1;
+        var backoff = TimeSpan.Zero;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (resilience.State == BreakerState.Isolated)
+                {
+                    // Degraded mode: nothing may reach the backend. Wait for it to be lifted.
+                    await signal.WaitAsync(o.ReplayPollInterval, time, stoppingToken);
+                    continue;
+                }
+
+                var batch = await journal.GetPendingAsync(window, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    await signal.WaitAsync(o.ReplayPollInterval, time, stoppingToken);
+                    continue;
+                }
+
+                var clean = await RunRoundAsync(batch, stoppingToken);
+                if (!clean)
+                {
+                    window = Math.Max(1, window / 2);
+                    backoff = TimeSpan.FromTicks(Math.Min(o.ReplayMaxBackoff.Ticks, Math.Max(TimeSpan.FromMilliseconds(250).Ticks, backoff.Ticks * 2)));
+                    _state = new ReplayState(window, backoff, time.GetUtcNow(), _state.LastError);
+                    LogBackingOff(logger, backoff.TotalMilliseconds, window);
+                    await Task.Delay(backoff, time, stoppingToken);
+                }
+                else
+                {
+                    window = Math.Min(o.ReplayMaxConcurrency, window + 1);
+                    backoff = TimeSpan.Zero;
+                    _state = new ReplayState(window, backoff, time.GetUtcNow(), null);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The loop must survive anything (a disk hiccup, a bug in one record): log, pause, go on.
+                _state = _state with { LastError = ex.Message };
+                LogCrashed(logger, ex);
+                await Task.Delay(o.ReplayPollInterval, time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One round: seats are reserved strictly in arrival order, one purchase after the other, and the round stops at
+    /// the first sign of backend trouble so that no later purchase overtakes an earlier one; the checkouts of the
+    /// seats so held then run side by side. Returns false when the backend was in trouble.
+    /// </summary>
+    internal async Task<bool> RunRoundAsync(IReadOnlyList<Purchase> batch, CancellationToken cancellationToken)
+    {
+        var ready = new List<ReadyToCheckout>();
+        var clean = true;
+        foreach (var purchase in batch)
+        {
+            var (step, checkout) = await PrepareAsync(purchase, cancellationToken);
+            if (step == Step.Trouble)
+            {
+                clean = false;
+                break;
+            }
+
+            if (checkout is not null)
+            {
+                ready.Add(checkout);
+            }
+        }
+
+        var checkouts = await Task.WhenAll(ready.Select(r => CheckoutAsync(r, cancellationToken)));
+        return clean && !checkouts.Contains(Step.Trouble);
+    }
+
+    private enum Step
+    {
+        Done,
+        Trouble,
+    }
+
+    /// <summary>A purchase whose seats are held under <see cref="Session"/>, ready to be bought.</summary>
+    private sealed record ReadyToCheckout(Purchase Purchase, string Session, int? LineItemId);
+
+    /// <summary>Settles what can be settled without buying (already bought, expired, sold out) or holds the seats.</summary>
+    private async Task<(Step Step, ReadyToCheckout? Ready)> PrepareAsync(Purchase purchase, CancellationToken cancellationToken)
+    {
+        purchase = purchase with { Attempts = purchase.Attempts + 1, UpdatedAt = time.GetUtcNow() };
+        try
+        {
+            if (purchase.CheckoutAttempted)
+            {
+                try
+                {
+                    var existing = await backend.FindOrderAsync(purchase.PurchaseId, cancellationToken);
+                    LogReconciled(logger, purchase.PurchaseId, existing.OrderId);
+                    await ConfirmAsync(purchase, existing);
+                    return (Step.Done, null);
+                }
+                catch (NotFoundException)
+                {
+                    // Not bought: safe to go on.
+                }
+            }
+
+            if (purchase.HoldId is not null)
+            {
+                var hold = await holds.GetAsync(purchase.HoldId, cancellationToken);
+                if (hold is null || hold.Closed || hold.ExpiresAt <= time.GetUtcNow())
+                {
+                    await FailAsync(purchase, PurchaseFailures.Expired);
+                    return (Step.Done, null);
+                }
+
+                await journal.UpdateAsync(purchase, CancellationToken.None);
+                return (Step.Done, new ReadyToCheckout(purchase, hold.SessionKey, LineItemId: null));
+            }
+
+            if (time.GetUtcNow() - purchase.CreatedAt > options.Value.ParkedMaxAge)
+            {
+                await FailAsync(purchase, PurchaseFailures.Expired);
+                return (Step.Done, null);
+            }
+
+            var session = await backend.GetNewSessionKeyAsync(cancellationToken);
+            Hold reserved;
+            try
+            {
+                reserved = await backend.ReserveTicketsAsync(session, purchase.PerformanceId, purchase.ZoneId, purchase.Quantity, cancellationToken);
+            }
+            catch (Exception ex) when (ex is NotEnoughSeatsException or NotFoundException or InvalidArgumentException)
+            {
+                await FailAsync(purchase, PurchaseFailures.NotEnoughSeats);
+                return (Step.Done, null);
+            }
+
+            // Written before the checkout: after a crash from here on, the next attempt asks FindOrder first.
+            purchase = purchase with { Status = PurchaseStatus.Processing, CheckoutAttempted = true, Message = PurchaseService.ProcessingMessage };
+            await journal.UpdateAsync(purchase, CancellationToken.None);
+            return (Step.Done, new ReadyToCheckout(purchase, session, reserved.LineItemId));
+        }
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return (await StaysPendingAsync(purchase, ex), null);
+        }
+    }
+
+    private async Task<Step> CheckoutAsync(ReadyToCheckout ready, CancellationToken cancellationToken)
+    {
+        var purchase = ready.Purchase;
+        try
+        {
+            var order = await backend.CheckoutAsync(ready.Session, purchase.PaymentToken ?? string.Empty, purchase.PurchaseId, cancellationToken);
+            if (purchase.HoldId is not null && await holds.GetAsync(purchase.HoldId, CancellationToken.None) is { } hold)
+            {
+                await holds.SaveAsync(hold with { Closed = true }, CancellationToken.None);
+            }
+
+            await ConfirmAsync(purchase, order);
+        }
+        catch (Exception ex) when (ex is PaymentDeclinedException or InvalidArgumentException)
+        {
+            if (ready.LineItemId is { } lineItemId)
+            {
+                await ReleaseQuietlyAsync(ready.Session, lineItemId);
+            }
+
+            await FailAsync(purchase, PurchaseFailures.PaymentDeclined);
+        }
+        catch (Exception ex) when (purchase.HoldId is not null && ex is HoldExpiredException or SessionExpiredException)
+        {
+            await FailAsync(purchase, PurchaseFailures.Expired);
+        }
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return await StaysPendingAsync(purchase, ex);
+        }
+
+        return Step.Done;
+    }
+
+    /// <summary>Backend trouble, or a session or hold that lapsed mid-way: the purchase keeps its place in line.</summary>
+    private async Task<Step> StaysPendingAsync(Purchase purchase, Exception reason)
+    {
+        await journal.UpdateAsync(purchase, CancellationToken.None);
+        metrics.ReplayAttempt("retry");
+        LogAttemptFailed(logger, purchase.PurchaseId, purchase.Attempts, reason.GetType().Name, reason.Message);
+        _state = _state with { LastError = reason.Message };
+        return reason is SessionExpiredException or HoldExpiredException ? Step.Done : Step.Trouble;
+    }
+
+    private async Task ConfirmAsync(Purchase purchase, Order order)
+    {
+        await journal.UpdateAsync(PurchaseService.Confirmed(purchase, order, time.GetUtcNow()), CancellationToken.None);
+        if (purchase.HoldId is null)
+        {
+            availability.ReleasePromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+            availability.Adjust(purchase.PerformanceId, purchase.ZoneId, -purchase.Quantity);
+        }
+
+        metrics.ReplayAttempt("confirmed");
+        metrics.Purchase("confirmed");
+        LogConfirmed(logger, purchase.PurchaseId, order.OrderId, purchase.Attempts);
+    }
+
+    private async Task FailAsync(Purchase purchase, string code)
+    {
+        var failed = purchase with
+        {
+            Status = PurchaseStatus.Failed,
+            FailureCode = code,
+            Message = PurchaseFailures.MessageFor(code),
+            PaymentToken = null,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        await journal.UpdateAsync(failed, CancellationToken.None);
+        if (purchase.HoldId is null)
+        {
+            availability.ReleasePromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+        }
+
+        metrics.ReplayAttempt("failed");
+        metrics.Purchase("failed");
+        LogFailed(logger, purchase.PurchaseId, code);
+    }
+
+    private async Task ReleaseQuietlyAsync(string session, int lineItemId)
+    {
+        try
+        {
+            await backend.ReleaseTicketsAsync(session, lineItemId, CancellationToken.None);
+        }
+        catch (VenueBackendException)
+        {
+            // The hold expires by itself at the backend.
+        }
+    }
+
+    [LoggerMessage(EventIds.ReplayBackingOff, LogLevel.Information, "Replay backing off for {BackoffMs} ms; window now {Window}")]
+    private static partial void LogBackingOff(ILogger logger, double backoffMs, int window);
+
+    [LoggerMessage(EventIds.ReplayReconciled, LogLevel.Information, "Purchase {PurchaseId} was already bought (order {OrderId}); confirmed without charging again")]
+    private static partial void LogReconciled(ILogger logger, string purchaseId, int orderId);
+
+    [LoggerMessage(EventIds.ReplayAttemptFailed, LogLevel.Information, "Purchase {PurchaseId} attempt {Attempt} did not complete ({Kind}: {Reason}); it stays in line")]
+    private static partial void LogAttemptFailed(ILogger logger, string purchaseId, int attempt, string kind, string reason);
+
+    [LoggerMessage(EventIds.PurchaseConfirmed, LogLevel.Information, "Parked purchase {PurchaseId} confirmed: order {OrderId} after {Attempts} attempt(s)")]
+    private static partial void LogConfirmed(ILogger logger, string purchaseId, int orderId, int attempts);
+
+    [LoggerMessage(EventIds.PurchaseFailed, LogLevel.Information, "Parked purchase {PurchaseId} failed: {FailureCode}")]
+    private static partial void LogFailed(ILogger logger, string purchaseId, string failureCode);
+
+    [LoggerMessage(EventIds.ReplayWorkerCrashed, LogLevel.Error, "Replay round failed; retrying")]
+    private static partial void LogCrashed(ILogger logger, Exception exception);
+}

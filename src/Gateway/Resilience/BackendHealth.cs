@@ -1,0 +1,73 @@
+namespace OnSale.Gateway.Resilience;
+
+/// <summary>What recent backend calls looked like: the congestion signal admission and replay pace themselves by.</summary>
+/// <param name="Calls">Calls finished in the window.</param>
+/// <param name="Failures">Calls that failed (timeouts, 503s, broken answers).</param>
+/// <param name="Busy">Calls the backend refused as busy (503).</param>
+/// <param name="AverageLatency">Mean latency of answered calls, or zero with none.</param>
+/// <param name="InFlight">Calls in flight now.</param>
+internal readonly record struct BackendHealthSnapshot(int Calls, int Failures, int Busy, TimeSpan AverageLatency, int InFlight)
+{
+    public double FailureRatio => Calls == 0 ? 0 : (double)Failures / Calls;
+}
+
+/// <summary>Counts backend call outcomes in one-second buckets over a short sliding window (TimeProvider time).</summary>
+internal sealed class BackendHealth(TimeProvider time)
+{
+    private const int WindowSeconds = 5;
+    private readonly Lock _lock = new();
+    private readonly Bucket[] _buckets = new Bucket[WindowSeconds];
+    private int _inFlight;
+
+    public void CallStarted() => Interlocked.Increment(ref _inFlight);
+
+    public void CallFinished(TimeSpan latency, bool failed, bool busy)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        var second = time.GetUtcNow().ToUnixTimeSeconds();
+        lock (_lock)
+        {
+            ref var bucket = ref _buckets[second % WindowSeconds];
+            if (bucket.Second != second)
+            {
+                bucket = new Bucket { Second = second };
+            }
+
+            bucket.Calls++;
+            bucket.Failures += failed ? 1 : 0;
+            bucket.Busy += busy ? 1 : 0;
+            bucket.LatencyTicks += latency.Ticks;
+        }
+    }
+
+    public BackendHealthSnapshot Snapshot()
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        int calls = 0, failures = 0, busy = 0;
+        long ticks = 0;
+        lock (_lock)
+        {
+            foreach (var bucket in _buckets)
+            {
+                if (now - bucket.Second < WindowSeconds)
+                {
+                    calls += bucket.Calls;
+                    failures += bucket.Failures;
+                    busy += bucket.Busy;
+                    ticks += bucket.LatencyTicks;
+                }
+            }
+        }
+
+        return new BackendHealthSnapshot(calls, failures, busy, calls == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(ticks / calls), Volatile.Read(ref _inFlight));
+    }
+
+    private struct Bucket
+    {
+        public long Second;
+        public int Calls;
+        public int Failures;
+        public int Busy;
+        public long LatencyTicks;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Infrastructure;
+using OnSale.LegacyAdapters;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace OnSale.Gateway.Resilience;
+
+/// <summary>The breaker as support engineers see it (CONTRACT.md §3).</summary>
+internal enum BreakerState
+{
+    Closed,
+    Open,
+    HalfOpen,
+    Isolated,
+}
+
+/// <summary>
+/// The Polly pipelines every backend call goes through, built once. Outer to inner:
+/// exception translation → retry (reads only) → one shared circuit breaker → one shared concurrency limit →
+/// per-attempt timeout → telemetry → the call. Reads and writes share the breaker and the limit, because the backend's
+/// health and capacity are one; only reads are retried, because every call is a POST and a blind retry of
+/// ReserveTickets or Checkout can hold or buy twice. Degraded mode is the breaker's manual control (isolated).
+/// </summary>
+internal sealed partial class BackendResilience : IDisposable
+{
+    private readonly ConcurrencyLimiter _limiter;
+    private readonly ResiliencePipeline _reads;
+    private readonly ResiliencePipeline _writes;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger<BackendResilience> _logger;
+
+    public BackendResilience(
+        IOptions<ResilienceOptions> options,
+        TimeProvider time,
+        GatewayMetrics metrics,
+        BackendHealth health,
+        ILogger<BackendResilience> logger)
+    {
+        var o = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = o.MaxConcurrentBackendCalls,
+            QueueLimit = o.MaxQueuedBackendCalls,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+
+        var shared = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend" }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = o.FailureRatio,
+                SamplingDuration = o.SamplingDuration,
+                MinimumThroughput = o.MinimumThroughput,
+                BreakDuration = o.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(BackendTelemetryStrategy.IsFailure(args.Outcome.Exception)
+                    && args.Outcome.Exception is not BackendSaturatedException),
+                StateProvider = StateProvider,
+                ManualControl = ManualControl,
+                OnOpened = args =>
+                {
+                    LogBreakerOpened(_logger, args.BreakDuration.TotalSeconds, args.IsManual, args.Outcome.Exception?.Message);
+                    _metrics.BreakerTransition(args.IsManual ? "isolated" : "open");
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    LogBreakerHalfOpened(_logger);
+                    _metrics.BreakerTransition("half-open");
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = args =>
+                {
+                    LogBreakerClosed(_logger, args.IsManual);
+                    _metrics.BreakerTransition("closed");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddStrategy(_ => new ConcurrencyLimitStrategy(_limiter, o.MaxConcurrentBackendCalls), new ConcurrencyLimitStrategyOptions())
+            .AddTimeout(o.AttemptTimeout)
+            .AddStrategy(_ => new BackendTelemetryStrategy(metrics, health, time), new BackendTelemetryStrategyOptions())
+            .Build();
+
+        _writes = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend-writes" }
+            .AddStrategy(_ => new PollyExceptionTranslation(() => o.BreakDuration), new PollyExceptionTranslationOptions())
+            .AddPipeline(shared)
+            .Build();
+
+        _reads = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend-reads" }
+            .AddStrategy(_ => new PollyExceptionTranslation(() => o.BreakDuration), new PollyExceptionTranslationOptions())
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(1, o.ReadRetries),
+                Delay = o.ReadRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = args => ValueTask.FromResult(o.ReadRetries > 0 && args.Outcome.Exception is
+                    (BackendUnavailableException and not BackendSaturatedException) or TimeoutRejectedException),
+            })
+            .AddPipeline(shared)
+            .Build();
+
+        metrics.Meter.CreateObservableGauge("onsale.breaker.state", () => (int)State, "{state}", "Circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated (degraded mode).");
+        metrics.Meter.CreateObservableUpDownCounter("onsale.backend.calls.in_flight", () => health.Snapshot().InFlight, "{call}", "Backend calls in flight.");
+    }
+
+    public CircuitBreakerStateProvider StateProvider { get; } = new();
+
+    public CircuitBreakerManualControl ManualControl { get; } = new();
+
+    public BreakerState State => StateProvider.CircuitState switch
+    {
+        CircuitState.Open => BreakerState.Open,
+        CircuitState.HalfOpen => BreakerState.HalfOpen,
+        CircuitState.Isolated => BreakerState.Isolated,
+        _ => BreakerState.Closed,
+    };
+
+    /// <summary>True while calls are refused without being made (open or isolated).</summary>
+    public bool IsRefusingCalls => State is BreakerState.Open or BreakerState.Isolated;
+
+    public ResiliencePipeline For(VenueOperation operation) => operation.IsSafeToRetry() ? _reads : _writes;
+
+    public void Dispose() => _limiter.Dispose();
+
+    [LoggerMessage(EventIds.BreakerOpened, LogLevel.Warning, "Circuit opened for {BreakSeconds} s (manual: {IsManual}) after: {LastError}")]
+    private static partial void LogBreakerOpened(ILogger logger, double breakSeconds, bool isManual, string? lastError);
+
+    [LoggerMessage(EventIds.BreakerHalfOpened, LogLevel.Information, "Circuit half-open: probing the backend")]
+    private static partial void LogBreakerHalfOpened(ILogger logger);
+
+    [LoggerMessage(EventIds.BreakerClosed, LogLevel.Information, "Circuit closed (manual: {IsManual}): backend calls flow again")]
+    private static partial void LogBreakerClosed(ILogger logger, bool isManual);
+}

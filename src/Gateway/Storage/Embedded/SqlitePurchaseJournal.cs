@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Purchasing;
+
+namespace OnSale.Gateway.Storage.Embedded;
+
+/// <summary>The purchase journal in SQLite. Every write is a committed transaction before it returns.</summary>
+internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchaseJournal
+{
+    private const string Columns = "seq, " + InsertColumns;
+
+    private const string InsertColumns =
+        "purchase_id, idempotency_key, request_hash, status, performance_id, zone_id, quantity, payment_token, email, hold_id, " +
+        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at";
+
+    public Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadOne("purchase_id = $v", purchaseId));
+
+    public Task<Purchase?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadOne("idempotency_key = $v", idempotencyKey));
+
+    public Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"""
+                    INSERT INTO purchases ({InsertColumns})
+                    VALUES ($purchase_id, $idempotency_key, $request_hash, $status, $performance_id, $zone_id, $quantity, $payment_token, $email, $hold_id,
+                            $order_id, $seats, $total_cents, $failure_code, $message, $attempts, $checkout_attempted, $created_at, $updated_at)
+                    RETURNING seq;
+                    """;
+                Bind(command.Parameters, purchase);
+                var seq = (long)command.ExecuteScalar()!;
+                return purchase with { Sequence = seq };
+            },
+            cancellationToken);
+
+    public async Task UpdateAsync(Purchase purchase, CancellationToken cancellationToken)
+    {
+        var changed = await database.ExecuteAsync(
+            """
+            UPDATE purchases SET status = $status, payment_token = $payment_token, order_id = $order_id, seats = $seats,
+                total_cents = $total_cents, failure_code = $failure_code, message = $message, attempts = $attempts,
+                checkout_attempted = $checkout_attempted, updated_at = $updated_at
+            WHERE purchase_id = $purchase_id;
+            """,
+            parameters => Bind(parameters, purchase),
+            cancellationToken);
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"Purchase {purchase.PurchaseId} is not in the journal.");
+        }
+    }
+
+    public Task DeleteAsync(string purchaseId, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("DELETE FROM purchases WHERE purchase_id = $v;", p => p.AddWithValue("$v", purchaseId), cancellationToken);
+
+    public Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM purchases WHERE status IN ('parked', 'processing') ORDER BY seq LIMIT $limit;";
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var result = new List<Purchase>();
+        while (reader.Read())
+        {
+            result.Add(Read(reader));
+        }
+
+        return Task.FromResult<IReadOnlyList<Purchase>>(result);
+    }
+
+    public Task<int> RecoverInterruptedAsync(CancellationToken cancellationToken) =>
+        database.ExecuteAsync("UPDATE purchases SET status = 'processing' WHERE status = 'live';", _ => { }, cancellationToken);
+
+    public Task<int> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM purchases WHERE status IN ('parked', 'processing');";
+        return Task.FromResult((int)(long)command.ExecuteScalar()!);
+    }
+
+    private Purchase? ReadOne(string where, string value)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM purchases WHERE {where};";
+        command.Parameters.AddWithValue("$v", value);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    private static void Bind(SqliteParameterCollection parameters, Purchase p)
+    {
+        parameters.AddWithValue("$purchase_id", p.PurchaseId);
+        parameters.AddWithValue("$idempotency_key", p.IdempotencyKey);
+        parameters.AddWithValue("$request_hash", p.RequestHash);
+        parameters.AddWithValue("$status", p.Status.ToString().ToLowerInvariant());
+        parameters.AddWithValue("$performance_id", p.PerformanceId);
+        parameters.AddWithValue("$zone_id", p.ZoneId);
+        parameters.AddWithValue("$quantity", p.Quantity);
+        parameters.AddWithValue("$payment_token", (object?)p.PaymentToken ?? DBNull.Value);
+        parameters.AddWithValue("$email", p.Email);
+        parameters.AddWithValue("$hold_id", (object?)p.HoldId ?? DBNull.Value);
+        parameters.AddWithValue("$order_id", (object?)p.OrderId ?? DBNull.Value);
+        parameters.AddWithValue("$seats", p.Seats is null ? DBNull.Value : JsonSerializer.Serialize(p.Seats, GatewayJsonContext.Default.IReadOnlyListString));
+        parameters.AddWithValue("$total_cents", (object?)p.TotalCents ?? DBNull.Value);
+        parameters.AddWithValue("$failure_code", (object?)p.FailureCode ?? DBNull.Value);
+        parameters.AddWithValue("$message", (object?)p.Message ?? DBNull.Value);
+        parameters.AddWithValue("$attempts", p.Attempts);
+        parameters.AddWithValue("$checkout_attempted", p.CheckoutAttempted ? 1 : 0);
+        parameters.AddWithValue("$created_at", p.CreatedAt.ToUnixTimeMilliseconds());
+        parameters.AddWithValue("$updated_at", p.UpdatedAt.ToUnixTimeMilliseconds());
+    }
+
+    private static Purchase Read(SqliteDataReader r) => new()
+    {
+        Sequence = r.GetInt64(0),
+        PurchaseId = r.GetString(1),
+        IdempotencyKey = r.GetString(2),
+        RequestHash = r.GetString(3),
+        Status = Enum.Parse<PurchaseStatus>(r.GetString(4), ignoreCase: true),
+        PerformanceId = r.GetInt32(5),
+        ZoneId = r.GetInt32(6),
+        Quantity = r.GetInt32(7),
+        PaymentToken = r.IsDBNull(8) ? null : r.GetString(8),
+        Email = r.GetString(9),
+        HoldId = r.IsDBNull(10) ? null : r.GetString(10),
+        OrderId = r.IsDBNull(11) ? null : r.GetInt32(11),
+        Seats = r.IsDBNull(12) ? null : JsonSerializer.Deserialize(r.GetString(12), GatewayJsonContext.Default.IReadOnlyListString),
+        TotalCents = r.IsDBNull(13) ? null : r.GetInt32(13),
+        FailureCode = r.IsDBNull(14) ? null : r.GetString(14),
+        Message = r.IsDBNull(15) ? null : r.GetString(15),
+        Attempts = r.GetInt32(16),
+        CheckoutAttempted = r.GetInt32(17) != 0,
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(18)),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
+    };
+}

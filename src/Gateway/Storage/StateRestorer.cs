@@ -1,0 +1,39 @@
+using OnSale.Gateway.Admin;
+using OnSale.Gateway.Availability;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Purchasing;
+using OnSale.Gateway.Resilience;
+
+namespace OnSale.Gateway.Storage;
+
+/// <summary>
+/// Brings durable state back before the server takes requests: degraded mode, the banner, and the seats promised to
+/// purchases still parked, so that a restart neither forgets nor over-promises.
+/// </summary>
+internal sealed class StateRestorer(
+    DegradedMode mode,
+    Banner banner,
+    IPurchaseJournal journal,
+    AvailabilityService availability,
+    ReplaySignal replay,
+    GatewayReadiness readiness) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await mode.RestoreAsync(cancellationToken);
+        await banner.RestoreAsync(cancellationToken);
+        await journal.RecoverInterruptedAsync(cancellationToken);
+        foreach (var pending in await journal.GetPendingAsync(int.MaxValue, cancellationToken))
+        {
+            if (pending.HoldId is null)
+            {
+                availability.RestorePromise(pending.PerformanceId, pending.ZoneId, pending.Quantity);
+            }
+        }
+
+        readiness.MarkReady();
+        replay.Wake();
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common;
+using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.VenueBackend;
+
+namespace OnSale.FunctionalTests;
+
+/// <summary>
+/// The gateway killed with SIGKILL and restarted on the same data folder loses no purchase and charges nobody twice.
+/// </summary>
+public sealed class CrashRecoveryTests : IAsyncLifetime
+{
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-functional", Guid.NewGuid().ToString("N"));
+    private MockBackendHost _mock = null!;
+
+    public async Task InitializeAsync() => _mock = await MockBackendHost.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _mock.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder.
+        }
+    }
+
+    [Fact]
+    public async Task TwentyParkedPurchases_GatewayKilledAndRestarted_AllConfirmedExactlyOnce()
+    {
+        var ids = new List<string>();
+        await using (var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath))
+        {
+            (await gateway.Client.GetAsync("/api/v1/performances/1001/availability")).EnsureSuccessStatusCode();
+            await _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+
+            for (var i = 0; i < 20; i++)
+            {
+                using var response = await gateway.PurchaseAsync(
+                    new { performanceId = 1001, zoneId = 1, quantity = 1, paymentToken = "tok_ok", email = $"buyer{i}@example.com" },
+                    $"crash-{i}");
+                Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"purchase {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                ids.Add((await GatewayHostJson.ReadAsync(response)).GetProperty("purchaseId").GetString()!);
+            }
+
+            gateway.Kill();
+        }
+
+        await using var restarted = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath);
+        await _mock.Control.ClearFaultsAsync();
+
+        foreach (var id in ids)
+        {
+            var settled = await Eventually.HoldsAsync(
+                () => restarted.GetJsonAsync($"/api/v1/purchases/{id}"),
+                p => p.GetProperty("status").GetString() == "confirmed",
+                $"{id} confirmed after the restart");
+            Assert.Equal(1, settled.GetProperty("seats").GetArrayLength());
+        }
+
+        var orders = await _mock.Control.GetOrdersAsync();
+        Assert.Equal(20, orders.Count);
+        Assert.Equal(ids.Order(), orders.Select(o => o.ClientReference).Order());
+        Assert.Equal(0, (await _mock.Control.GetStatsAsync()).Oversold);
+    }
+
+    [Fact]
+    public async Task GatewayKilledBetweenCheckoutAndItsAnswer_AfterRestartFindsTheOrderInsteadOfBuyingAgain()
+    {
+        // The proxy lets the checkout reach the backend (the order is made) and then never answers.
+        await using var proxy = await StubServer.StartAsync();
+        var checkoutReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.RespondWith(async (request, cancellationToken) =>
+        {
+            var answer = await StubServer.ForwardAsync(request, _mock.BaseAddress, cancellationToken);
+            if (request.Headers.TryGetValue("SOAPAction", out var action) && action.Contains("/Checkout", StringComparison.Ordinal))
+            {
+                checkoutReached.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return answer;
+        });
+        var settings = new Dictionary<string, string>
+        {
+            ["Gateway:Http:RequestDeadline"] = "00:00:30",
+            ["Gateway:Resilience:AttemptTimeout"] = "00:00:30",
+        };
+
+        Task<HttpResponseMessage> pending;
+        await using (var gateway = await GatewayProcess.StartAsync(proxy.Url("VenueService.svc"), _dataPath, settings))
+        {
+            pending = gateway.PurchaseAsync(new { performanceId = 1001, zoneId = 2, quantity = 2, paymentToken = "tok_ok", email = "a@example.com" }, "crash-checkout");
+            await checkoutReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            gateway.Kill();
+        }
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
+        var order = Assert.Single(await _mock.Control.GetOrdersAsync());
+
+        proxy.ProxyTo(_mock.BaseAddress);
+        await using var restarted = await GatewayProcess.StartAsync(proxy.Url("VenueService.svc"), _dataPath, settings);
+        using var retry = await restarted.PurchaseAsync(new { performanceId = 1001, zoneId = 2, quantity = 2, paymentToken = "tok_ok", email = "a@example.com" }, "crash-checkout");
+        var purchaseId = (await GatewayHostJson.ReadAsync(retry)).GetProperty("purchaseId").GetString()!;
+        var settled = await Eventually.HoldsAsync(
+            () => restarted.GetJsonAsync($"/api/v1/purchases/{purchaseId}"),
+            p => p.GetProperty("status").GetString() == "confirmed",
+            "the interrupted purchase is confirmed");
+
+        Assert.Equal(order.ClientReference, purchaseId);
+        Assert.Equal(order.OrderId, settled.GetProperty("orderId").GetInt32());
+        Assert.Single(await _mock.Control.GetOrdersAsync());
+        Assert.Contains(proxy.Requests, r => r.Body.Contains("<FindOrder", StringComparison.Ordinal));
+    }
+}
+
+internal static class GatewayHostJson
+{
+    public static async Task<System.Text.Json.JsonElement> ReadAsync(HttpResponseMessage response) =>
+        System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common.Time;
+
+namespace OnSale.Gateway.Tests.Availability;
+
+public sealed class AvailabilityApiTests
+{
+    [Fact]
+    public async Task GetPerformances_BackendUp_ReturnsThePerformances()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+
+        var performances = await gateway.GetJsonAsync("/api/v1/performances");
+
+        var hamlet = performances.EnumerateArray().Single(p => p.GetProperty("id").GetInt32() == 1001);
+        Assert.Equal("Hamlet", hamlet.GetProperty("title").GetString());
+        Assert.EndsWith("Z", hamlet.GetProperty("onSaleAt").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAvailability_BackendUp_ReturnsFreshZonesWithAsOf()
+    {
+        var time = new ManualTimeProvider();
+        await using var gateway = await GatewayHost.StartAsync(time: time);
+
+        using var response = await gateway.Client.GetAsync("/api/v1/performances/1001/availability");
+        var body = await GatewayHost.JsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("0", response.Headers.GetValues("Age").Single());
+        Assert.False(body.GetProperty("stale").GetBoolean());
+        Assert.Equal(1001, body.GetProperty("performanceId").GetInt32());
+        Assert.Equal(time.GetUtcNow(), body.GetProperty("asOf").GetDateTimeOffset());
+        var stalls = body.GetProperty("zones")[0];
+        Assert.Equal((1, "Stalls", 8500, 400, 400), (
+            stalls.GetProperty("zoneId").GetInt32(), stalls.GetProperty("name").GetString(), stalls.GetProperty("priceCents").GetInt32(),
+            stalls.GetProperty("capacity").GetInt32(), stalls.GetProperty("available").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("999999")]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    public async Task GetAvailability_UnknownPerformance_Returns404UnknownPerformance(string id)
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+
+        using var response = await gateway.Client.GetAsync($"/api/v1/performances/{id}/availability");
+
+        await Problems.AssertAsync(response, HttpStatusCode.NotFound, "unknown_performance");
+        Assert.Equal(0, (await gateway.Mock.Control.GetStatsAsync()).Calls.GetValueOrDefault("GetAvailability"));
+    }
+
+    [Fact]
+    public async Task GetAvailability_1000ConcurrentReadersOfAColdCache_MakeOneBackendCall()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.GetJsonAsync("/api/v1/performances"); // the list is cached separately
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => gateway.Client.GetAsync("/api/v1/performances/1002/availability")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"]);
+    }
+
+    [Fact]
+    public async Task GetAvailability_BackendDownAfterARead_ServesTheLastAnswerStaleWithAge()
+    {
+        var time = new ManualTimeProvider();
+        await using var gateway = await GatewayHost.StartAsync(time: time);
+        var first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+        await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        using var response = await gateway.Client.GetAsync("/api/v1/performances/1001/availability");
+        var body = await GatewayHost.JsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(body.GetProperty("stale").GetBoolean());
+        Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), body.GetProperty("asOf").GetDateTimeOffset());
+        Assert.Equal("30", response.Headers.GetValues("Age").Single());
+        Assert.Equal(first.GetProperty("zones").GetRawText(), body.GetProperty("zones").GetRawText());
+    }
+
+    [Fact]
+    public async Task GetAvailability_BackendDownAndNeverKnown_Returns503AvailabilityUnknown()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        await gateway.GetJsonAsync("/api/v1/performances");
+        await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+
+        using var response = await gateway.Client.GetAsync("/api/v1/performances/1002/availability");
+
+        await Problems.AssertAsync(response, HttpStatusCode.ServiceUnavailable, "availability_unknown");
+        Assert.True(response.Headers.RetryAfter is not null);
+    }
+
+    [Fact]
+    public async Task GetAvailability_DegradedMode_ServesStaleWithoutCallingTheBackend()
+    {
+        var time = new ManualTimeProvider();
+        await using var gateway = await GatewayHost.StartAsync(time: time);
+        await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+        (await gateway.SetModeAsync("degraded", "backend maintenance")).EnsureSuccessStatusCode();
+        var callsBefore = (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var body = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+
+        Assert.True(body.GetProperty("stale").GetBoolean());
+        Assert.Equal(callsBefore, (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"]);
+    }
+
+    [Fact]
+    public async Task GetAvailability_AfterAPurchase_ShowsTheSaleBeforeTheNextRefresh()
+    {
+        var time = new ManualTimeProvider();
+        await using var gateway = await GatewayHost.StartAsync(time: time);
+        await gateway.GetJsonAsync("/api/v1/performances/1003/availability");
+
+        (await gateway.PurchaseAsync(Requests.Purchase(1003, 1, 4))).EnsureSuccessStatusCode();
+        var body = await gateway.GetJsonAsync("/api/v1/performances/1003/availability");
+
+        Assert.Equal(116, body.GetProperty("zones")[0].GetProperty("available").GetInt32());
+        Assert.Equal(1, (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"]);
+    }
+}

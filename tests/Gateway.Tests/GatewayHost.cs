@@ -1,0 +1,185 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OnSale.LegacyAdapters;
+using OnSale.Tests.Common.Time;
+using OnSale.Tests.Common.VenueBackend;
+
+namespace OnSale.Gateway.Tests;
+
+/// <summary>
+/// The gateway hosted in-process (WebApplicationFactory) in front of the mock backend, which runs on real Kestrel
+/// on loopback: every backend call is real SOAP or XML-RPC over HTTP. Each host has its own data folder.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly bool _ownsMock;
+    private readonly bool _ownsData;
+
+    private GatewayHost(WebApplicationFactory<Program> factory, MockBackendHost mock, bool ownsMock, string dataPath, bool ownsData, ManualTimeProvider? time)
+    {
+        _factory = factory;
+        _ownsMock = ownsMock;
+        _ownsData = ownsData;
+        Mock = mock;
+        DataPath = dataPath;
+        Time = time;
+        Client = factory.CreateClient();
+        Admin = factory.CreateClient();
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public MockBackendHost Mock { get; }
+
+    public HttpClient Client { get; }
+
+    public HttpClient Admin { get; }
+
+    public string DataPath { get; }
+
+    /// <summary>The gateway's clock when the test asked for a manual one.</summary>
+    public ManualTimeProvider? Time { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<GatewayHost> StartAsync(
+        VenueBackendProtocol protocol = VenueBackendProtocol.Soap,
+        ManualTimeProvider? time = null,
+        IDictionary<string, string?>? settings = null,
+        MockBackendHost? mock = null,
+        string? dataPath = null,
+        Uri? backendUrl = null)
+    {
+        var ownsMock = mock is null;
+        var ownsData = dataPath is null;
+        mock ??= await MockBackendHost.StartAsync();
+        dataPath ??= Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
+        var all = new Dictionary<string, string?>
+        {
+            ["Gateway:Backend:Protocol"] = protocol.ToString(),
+            ["Gateway:Backend:Url"] = (backendUrl ?? (protocol == VenueBackendProtocol.Soap ? mock.SoapUrl : mock.XmlRpcUrl)).ToString(),
+            ["Gateway:DataPath"] = dataPath,
+            ["Gateway:Admin:ApiKey"] = AdminKey,
+            ["Gateway:Purchasing:ReplayPollInterval"] = "00:00:00.100",
+            ["Gateway:Resilience:ReadRetryDelay"] = "00:00:00.010",
+        };
+        if (time is not null)
+        {
+            // Retry delays run on the manual clock, which only moves when a test moves it: no retries there.
+            all["Gateway:Resilience:ReadRetries"] = "0";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in all)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            builder.ConfigureTestServices(services =>
+            {
+                if (time is not null)
+                {
+                    services.AddSingleton<TimeProvider>(time);
+                }
+            });
+        });
+        var host = new GatewayHost(factory, mock, ownsMock, dataPath, ownsData, time);
+        return host;
+    }
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public Task<HttpResponseMessage> PurchaseAsync(object body, string? idempotencyKey = null) =>
+        PostAsync("/api/v1/purchases", body, idempotencyKey ?? Guid.NewGuid().ToString());
+
+    public Task<HttpResponseMessage> PostAsync(string path, object body, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> PostRawAsync(string path, string body, string contentType = "application/json", string? idempotencyKey = "k-raw")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return Client.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> SetModeAsync(string mode, string reason = "test") =>
+        Admin.PutAsJsonAsync("/admin/api/mode", new { mode, reason });
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        return await JsonAsync(response);
+    }
+
+    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Waits until the purchase leaves parked/processing, moving the manual clock if there is one.</summary>
+    public Task<JsonElement> SettledAsync(string purchaseId) =>
+        OnSale.Tests.Common.Eventually.HoldsAsync(
+            () => GetJsonAsync($"/api/v1/purchases/{purchaseId}"),
+            p => p.GetProperty("status").GetString() is "confirmed" or "failed",
+            $"purchase {purchaseId} settles",
+            time: Time);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        Admin.Dispose();
+        await _factory.DisposeAsync();
+        if (_ownsMock)
+        {
+            await Mock.DisposeAsync();
+        }
+
+        if (_ownsData)
+        {
+            DeleteData();
+        }
+    }
+
+    /// <summary>Deletes the data folder (after the last host using it is gone).</summary>
+    public void DeleteData()
+    {
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder.
+        }
+    }
+}
