@@ -4,6 +4,7 @@ using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Resilience;
 using OnSale.Gateway.Storage;
+using OnSale.Gateway.WaitingRoom;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ builder.Services
     .AddGatewayStorage(builder.Configuration)
     .AddBackend(builder.Configuration)
     .AddAvailability(builder.Configuration)
+    .AddWaitingRoom(builder.Configuration)
     .AddPurchasing(builder.Configuration)
     .AddAdmin(builder.Configuration);
 
@@ -20,6 +22,7 @@ var app = builder.Build();
 app.UseGatewayInfrastructure();
 app.MapOperationsEndpoints();
 app.MapAvailabilityApi();
+app.MapWaitingRoomApi();
 app.MapPurchasingApi();
 app.MapAdminApi();
 

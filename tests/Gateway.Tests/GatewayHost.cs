@@ -71,6 +71,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Gateway:Admin:ApiKey"] = AdminKey,
             ["Gateway:Purchasing:ReplayPollInterval"] = "00:00:00.100",
             ["Gateway:Resilience:ReadRetryDelay"] = "00:00:00.010",
+            ["Gateway:RateLimits:PerClientPerMinute"] = "1000000",
         };
         if (time is not null)
         {

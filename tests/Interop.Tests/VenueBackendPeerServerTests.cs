@@ -280,7 +280,7 @@ public abstract class VenueBackendPeerServerTests
         var ex = await Record.ExceptionAsync(() => call(_peer.Backend));
         if (ex is null || ex.GetType() != typeof(TException))
         {
-            var got = ex is null ? "no exception" : $"{ex.GetType().Name}: {ex.Message}";
+            var got = ex is null ? "no exception" : $"{ex.GetType().Name}: {ex.Message} (inner: {ex.InnerException})";
             throw new XunitException($"{operation} over {_peer.Protocol}: expected {typeof(TException).Name}, got {got}{PeerLog(mark)}");
         }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Resilience;
+using OnSale.Gateway.WaitingRoom;
 using OnSale.LegacyAdapters;
 
 namespace OnSale.Gateway.Admin;

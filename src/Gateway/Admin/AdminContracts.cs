@@ -1,3 +1,5 @@
+using OnSale.Gateway.WaitingRoom;
+
 namespace OnSale.Gateway.Admin;
 
 /// <summary><c>PUT /admin/api/mode</c>.</summary>
@@ -11,9 +13,6 @@ internal sealed record BackendStatus(string Protocol, string? Url, int InFlight,
 
 /// <summary>The replay worker's pace.</summary>
 internal sealed record ReplayStatus(int Window, double BackoffMs, DateTimeOffset? LastRoundAt, string? LastError);
-
-/// <summary>One waiting room, for the status page.</summary>
-internal sealed record QueueStatus(int PerformanceId, bool Active, int Waiting, int Lobby, int ActiveBuyers, int AdmissionLimit);
 
 /// <summary><c>GET /admin/api/status</c> (CONTRACT.md §3), with a few extra fields for support engineers.</summary>
 internal sealed record AdminStatus(
@@ -30,9 +29,3 @@ internal sealed record AdminStatus(
 
 /// <summary><c>GET /api/v1/notice</c>: what every widget shows above the sale.</summary>
 internal sealed record Notice(string Mode, BannerState? Banner);
-
-/// <summary>Supplies the waiting rooms' figures to the status page.</summary>
-internal interface IQueueStatusSource
-{
-    IReadOnlyList<QueueStatus> Snapshot();
-}

@@ -40,6 +40,8 @@ internal static class EventIds
     public const int WaitingRoomDeactivated = 601;
     public const int AdmissionLimitChanged = 602;
     public const int LobbyOpened = 603;
+    public const int WaitingRoomKeyGenerated = 604;
+    public const int AdmissionRoundFailed = 605;
 
     // 7xx availability cache (Caching/)
     public const int CacheFailSafeActivated = 700;

@@ -5,6 +5,7 @@ using OnSale.Gateway.Admin;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Resilience;
+using OnSale.Gateway.WaitingRoom;
 using OnSale.LegacyAdapters;
 
 namespace OnSale.Gateway.Infrastructure;
@@ -33,6 +34,7 @@ namespace OnSale.Gateway.Infrastructure;
 [JsonSerializable(typeof(BannerState))]
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(Notice))]
+[JsonSerializable(typeof(QueueAnswer))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]

@@ -14,6 +14,7 @@ internal static partial class InfrastructureExtensions
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
         services.AddPrometheusMetrics(configuration);
+        services.AddClientRateLimiting(configuration);
         services.AddSingleton<GatewayReadiness>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         services.AddHealthChecks().AddCheck<GatewayReadiness>("ready", tags: ["ready"]);
@@ -44,6 +45,7 @@ internal static partial class InfrastructureExtensions
             await new Problem(context.Response.StatusCode, code, title, $"{context.Request.Method} {context.Request.Path} cannot be served.").ExecuteAsync(context);
         });
         app.UseMiddleware<RequestDeadline>();
+        app.UseRateLimiter();
         return app;
     }
 

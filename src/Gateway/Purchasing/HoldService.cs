@@ -2,6 +2,7 @@ using System.Globalization;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Resilience;
+using OnSale.Gateway.WaitingRoom;
 using OnSale.LegacyAdapters;
 
 namespace OnSale.Gateway.Purchasing;
@@ -15,11 +16,12 @@ internal sealed partial class HoldService(
     IHoldStore holds,
     AvailabilityService availability,
     PurchaseService purchases,
+    IBuyerAccess access,
     DegradedMode mode,
     TimeProvider time,
     ILogger<HoldService> logger)
 {
-    public async Task<(HeldSeats? Hold, Problem? Problem)> CreateAsync(HoldRequest request, string? accessEntryId, TimeSpan budget)
+    public async Task<(HeldSeats? Hold, Problem? Problem)> CreateAsync(HoldRequest request, UInt128? accessEntryId, TimeSpan budget)
     {
         var (performanceId, zoneId, quantity) = (request.PerformanceId!.Value, request.ZoneId!.Value, request.Quantity!.Value);
         using var live = new DeadlineBudget(CancellationToken.None, budget, time);
@@ -48,7 +50,7 @@ internal sealed partial class HoldService(
                 Seats = reserved.Seats,
                 TotalCents = price * reserved.Quantity,
                 ExpiresAt = reserved.ExpiresAt,
-                AccessEntryId = accessEntryId,
+                AccessEntryId = accessEntryId?.ToString("x32", CultureInfo.InvariantCulture),
             };
             await holds.SaveAsync(hold, CancellationToken.None);
             availability.Adjust(performanceId, zoneId, -reserved.Quantity);
@@ -99,12 +101,22 @@ internal sealed partial class HoldService(
 
         var closed = hold with { Closed = true };
         await holds.SaveAsync(closed, CancellationToken.None);
+        ReleaseAccess(access, closed);
         if (live)
         {
             availability.Adjust(hold.PerformanceId, hold.ZoneId, hold.Quantity);
         }
 
         return (closed, null);
+    }
+
+    /// <summary>The buyer let their seats go or bought them: their place in the room goes to the next buyer.</summary>
+    internal static void ReleaseAccess(IBuyerAccess access, HeldSeats hold)
+    {
+        if (hold.AccessEntryId is { } entry && UInt128.TryParse(entry, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id))
+        {
+            access.Release(hold.PerformanceId, id);
+        }
     }
 
     private async Task<(string Session, Hold Hold)> ReserveAsync(int performanceId, int zoneId, int quantity, CancellationToken cancellationToken)

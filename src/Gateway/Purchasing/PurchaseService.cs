@@ -1,6 +1,7 @@
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Resilience;
+using OnSale.Gateway.WaitingRoom;
 using OnSale.LegacyAdapters;
 
 namespace OnSale.Gateway.Purchasing;
@@ -25,6 +26,7 @@ internal sealed partial class PurchaseService(
     IPurchaseJournal journal,
     IHoldStore holds,
     AvailabilityService availability,
+    IBuyerAccess access,
     DegradedMode mode,
     ReplaySignal replay,
     KeyedLocks locks,
@@ -176,6 +178,7 @@ internal sealed partial class PurchaseService(
         {
             var order = await backend.CheckoutAsync(hold.SessionKey, request.PaymentToken!, purchase.PurchaseId, live.Token);
             await holds.SaveAsync(hold with { Closed = true }, CancellationToken.None);
+            HoldService.ReleaseAccess(access, hold);
             return await ConfirmAsync(purchase, order);
         }
         catch (PaymentDeclinedException)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.WaitingRoom;
 
 namespace OnSale.Gateway.Purchasing;
 
@@ -11,16 +12,16 @@ internal static class PurchasingApi
         var holds = endpoints.MapGroup("/api/v1/holds").WithTags("Holds");
         var purchases = endpoints.MapGroup("/api/v1/purchases").WithTags("Purchases");
 
-        holds.MapPost("/", CreateHoldAsync).WithName("CreateHold");
+        holds.MapPost("/", CreateHoldAsync).WithName("CreateHold").RequireRateLimiting(ClientRateLimiting.Policy);
         holds.MapDelete("/{holdId}", ReleaseHoldAsync).WithName("ReleaseHold");
-        holds.MapPost("/{holdId}/checkout", CheckoutHoldAsync).WithName("CheckoutHold");
+        holds.MapPost("/{holdId}/checkout", CheckoutHoldAsync).WithName("CheckoutHold").RequireRateLimiting(ClientRateLimiting.Policy);
 
-        purchases.MapPost("/", PurchaseAsync).WithName("CreatePurchase");
+        purchases.MapPost("/", PurchaseAsync).WithName("CreatePurchase").RequireRateLimiting(ClientRateLimiting.Policy);
         purchases.MapGet("/{purchaseId}", GetPurchaseAsync).WithName("GetPurchase");
         return endpoints;
     }
 
-    private static async Task<IResult> CreateHoldAsync(HttpContext context, HoldService service, TimeProvider time, IOptions<PurchasingOptions> options)
+    private static async Task<IResult> CreateHoldAsync(HttpContext context, HoldService service, IBuyerAccess access, TimeProvider time, IOptions<PurchasingOptions> options)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.HoldRequest);
         problem ??= PurchasingValidation.Seats(request?.PerformanceId, request?.ZoneId, request?.Quantity);
@@ -29,7 +30,13 @@ internal static class PurchasingApi
             return problem;
         }
 
-        var (hold, refused) = await service.CreateAsync(request!, accessEntryId: null, Budget(context, time, options));
+        var (entry, denied) = await access.AuthorizeAsync(request!.PerformanceId!.Value, WaitingRoomApi.Bearer(context), context.RequestAborted);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var (hold, refused) = await service.CreateAsync(request, entry, Budget(context, time, options));
         return refused is not null
             ? refused
             : TypedResults.Json(HoldResponse.From(hold!), GatewayJsonContext.Default.HoldResponse, statusCode: StatusCodes.Status201Created);
@@ -55,7 +62,7 @@ internal static class PurchasingApi
         return Answer(result, context);
     }
 
-    private static async Task<IResult> PurchaseAsync(HttpContext context, PurchaseService service, TimeProvider time, IOptions<PurchasingOptions> options)
+    private static async Task<IResult> PurchaseAsync(HttpContext context, PurchaseService service, IBuyerAccess access, TimeProvider time, IOptions<PurchasingOptions> options)
     {
         var (key, keyProblem) = PurchasingValidation.IdempotencyKey(context.Request);
         var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.PurchaseRequest);
@@ -67,7 +74,19 @@ internal static class PurchasingApi
             return problem;
         }
 
-        var result = await service.PurchaseAsync(request!, key!, Budget(context, time, options), context.RequestAborted);
+        var (entry, denied) = await access.AuthorizeAsync(request!.PerformanceId!.Value, WaitingRoomApi.Bearer(context), context.RequestAborted);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var result = await service.PurchaseAsync(request, key!, Budget(context, time, options), context.RequestAborted);
+        if (entry is { } admitted && result.Purchase is not null)
+        {
+            // The buyer's purchase is made (or parked): their place goes to the next buyer.
+            access.Release(request.PerformanceId.Value, admitted);
+        }
+
         return Answer(result, context);
     }
 

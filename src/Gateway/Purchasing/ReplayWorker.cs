@@ -44,6 +44,7 @@ internal sealed partial class ReplayWorker(
     IPurchaseJournal journal,
     IHoldStore holds,
     AvailabilityService availability,
+    WaitingRoom.IBuyerAccess access,
     BackendResilience resilience,
     ReplaySignal signal,
     TimeProvider time,
@@ -228,6 +229,7 @@ internal sealed partial class ReplayWorker(
             if (purchase.HoldId is not null && await holds.GetAsync(purchase.HoldId, CancellationToken.None) is { } hold)
             {
                 await holds.SaveAsync(hold with { Closed = true }, CancellationToken.None);
+                HoldService.ReleaseAccess(access, hold);
             }
 
             await ConfirmAsync(purchase, order);

@@ -11,8 +11,14 @@ internal readonly record struct BackendHealthSnapshot(int Calls, int Failures, i
     public double FailureRatio => Calls == 0 ? 0 : (double)Failures / Calls;
 }
 
+/// <summary>How the backend is doing, for whoever paces itself by it (admission, replay).</summary>
+internal interface IBackendHealthSource
+{
+    BackendHealthSnapshot Snapshot();
+}
+
 /// <summary>Counts backend call outcomes in one-second buckets over a short sliding window (TimeProvider time).</summary>
-internal sealed class BackendHealth(TimeProvider time)
+internal sealed class BackendHealth(TimeProvider time) : IBackendHealthSource
 {
     private const int WindowSeconds = 5;
     private readonly Lock _lock = new();

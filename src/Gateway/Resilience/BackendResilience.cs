@@ -20,8 +20,8 @@ internal enum BreakerState
 
 /// <summary>
 /// The Polly pipelines every backend call goes through, built once. Outer to inner:
-/// exception translation → retry (reads only) → one shared circuit breaker → one shared concurrency limit →
-/// per-attempt timeout → telemetry → the call. Reads and writes share the breaker and the limit, because the backend's
+/// exception translation → retry (reads only) → one shared circuit breaker → telemetry → the call-rate cap (when
+/// configured) → one shared concurrency limit → per-attempt timeout → the call. Reads and writes share the breaker and the limit, because the backend's
 /// health and capacity are one; only reads are retried, because every call is a POST and a blind retry of
 /// ReserveTickets or Checkout can hold or buy twice. Degraded mode is the breaker's manual control (isolated).
 /// </summary>
@@ -50,7 +50,7 @@ internal sealed partial class BackendResilience : IDisposable
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
 
-        var shared = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend" }
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend" }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = o.FailureRatio,
@@ -80,9 +80,16 @@ internal sealed partial class BackendResilience : IDisposable
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddStrategy(_ => new ConcurrencyLimitStrategy(_limiter, o.MaxConcurrentBackendCalls), new ConcurrencyLimitStrategyOptions())
+            // Measured as callers see it, waiting for a permit included: the signal admission paces itself by.
+            .AddStrategy(_ => new BackendTelemetryStrategy(metrics, health, time), new BackendTelemetryStrategyOptions());
+        if (o.MaxBackendCallsPerSecond > 0)
+        {
+            builder.AddStrategy(_ => new CallRateStrategy(o.MaxBackendCallsPerSecond, o.MaxQueuedBackendCalls, time), new RateLimiterStrategyOptions("CallRate"));
+        }
+
+        var shared = builder
+            .AddStrategy(_ => new RateLimiterStrategy(_limiter, o.MaxConcurrentBackendCalls), new RateLimiterStrategyOptions("ConcurrencyLimit"))
             .AddTimeout(o.AttemptTimeout)
-            .AddStrategy(_ => new BackendTelemetryStrategy(metrics, health, time), new BackendTelemetryStrategyOptions())
             .Build();
 
         _writes = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend-writes" }

@@ -6,7 +6,10 @@ using Polly.Timeout;
 
 namespace OnSale.Gateway.Resilience;
 
-/// <summary>Innermost: times each real backend call and classifies its outcome for metrics and <see cref="BackendHealth"/>.</summary>
+/// <summary>
+/// Times each backend call as its caller experiences it (waiting for a permit included) and classifies the outcome
+/// for metrics and <see cref="BackendHealth"/>.
+/// </summary>
 internal sealed class BackendTelemetryStrategy(GatewayMetrics metrics, BackendHealth health, TimeProvider time) : ResilienceStrategy
 {
     protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
@@ -31,6 +34,7 @@ internal sealed class BackendTelemetryStrategy(GatewayMetrics metrics, BackendHe
     private static string Classify(Exception? exception) => exception switch
     {
         null => "success",
+        BackendSaturatedException => "saturated",
         BackendTimeoutException or TimeoutRejectedException or OperationCanceledException => "timeout",
         BackendUnavailableException { FaultCode: 503 } => "busy",
         BackendUnavailableException => "unavailable",

@@ -11,6 +11,13 @@ public sealed class ResilienceOptions
     [Range(1, 10_000)]
     public int MaxConcurrentBackendCalls { get; set; } = 32;
 
+    /// <summary>
+    /// The most calls per second the backend is sent, across all operations (0: no cap). Set it to what the venue's box
+    /// is known to bear; callers wait for a permit within their deadline. Default: 0.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxBackendCallsPerSecond { get; set; }
+
     /// <summary>Calls that may wait for a slot; beyond it a call fails at once as saturated. Default: 2,000.</summary>
     [Range(0, 1_000_000)]
     public int MaxQueuedBackendCalls { get; set; } = 2_000;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Storage.Embedded;
+using OnSale.Gateway.WaitingRoom;
 
 namespace OnSale.Gateway.Storage;
 
@@ -20,6 +21,8 @@ internal static class StorageExtensions
         services.AddSingleton<IPurchaseJournal, SqlitePurchaseJournal>();
         services.AddSingleton<IHoldStore, SqliteHoldStore>();
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
+        services.AddSingleton<SqliteBatchWriter>();
+        services.AddSingleton<IWaitingRoomStore, SqliteWaitingRoomStore>();
         services.AddHostedService<StateRestorer>();
         return services;
     }

@@ -176,6 +176,45 @@ public sealed class BackendResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task CallRateCap_ManyCallsAtOnce_NoSecondHoldsMoreThanTheCap()
+    {
+        var resilience = Create(maxCallsPerSecond: 10);
+        var started = new List<DateTimeOffset>();
+
+        var calls = Enumerable.Range(0, 35).Select(_ => RunAsync(resilience, VenueOperation.GetAvailability, () =>
+        {
+            lock (started)
+            {
+                started.Add(_time.GetUtcNow());
+            }
+
+            return Ok();
+        })).ToList();
+        await OnSale.Tests.Common.Eventually.HoldsAsync(
+            () => Task.FromResult(calls.All(c => c.IsCompleted)),
+            done => done,
+            "every call has its turn",
+            time: _time,
+            advance: TimeSpan.FromMilliseconds(100));
+
+        Assert.All(await Task.WhenAll(calls), Assert.Null);
+        var busiestSecond = started.Max(t => started.Count(u => u >= t && u < t.AddSeconds(1)));
+        Assert.Equal(10, busiestSecond);
+        Assert.True(started.Max() - started.Min() >= TimeSpan.FromSeconds(3), "35 calls at 10 per second need at least 3 seconds");
+    }
+
+    [Fact]
+    public async Task CallRateCap_QueueFull_RefusesAtOnce()
+    {
+        var resilience = Create(maxCallsPerSecond: 1, maxQueued: 0);
+        await RunAsync(resilience, VenueOperation.GetAvailability, Ok);
+
+        var error = await RunAsync(resilience, VenueOperation.GetAvailability, Ok);
+
+        Assert.IsType<BackendSaturatedException>(error);
+    }
+
+    [Fact]
     public async Task ManualControl_Isolated_RefusesEveryCallAsDegraded()
     {
         var resilience = Create();
@@ -200,7 +239,7 @@ public sealed class BackendResilienceTests : IDisposable
         }
     }
 
-    private BackendResilience Create(int retries = 0, int maxConcurrent = 32, int maxQueued = 100)
+    private BackendResilience Create(int retries = 0, int maxConcurrent = 32, int maxQueued = 100, int maxCallsPerSecond = 0)
     {
         var options = Options.Create(new ResilienceOptions
         {
@@ -212,6 +251,7 @@ public sealed class BackendResilienceTests : IDisposable
             FailureRatio = 0.6,
             BreakDuration = TimeSpan.FromSeconds(5),
             AttemptTimeout = TimeSpan.FromSeconds(2),
+            MaxBackendCallsPerSecond = maxCallsPerSecond,
         });
         _resilience = new BackendResilience(options, _time, new GatewayMetrics(_meters), new BackendHealth(_time), NullLogger<BackendResilience>.Instance);
         return _resilience;

@@ -172,6 +172,8 @@ class Handler(SimpleXMLRPCRequestHandler):
 
 class Server(ThreadingMixIn, SimpleXMLRPCServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 can refuse connections when a loaded machine is slow to accept.
+    request_queue_size = 128
 
 
 def main():

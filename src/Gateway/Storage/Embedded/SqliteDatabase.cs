@@ -9,7 +9,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
@@ -83,9 +83,9 @@ internal sealed partial class SqliteDatabase : IDisposable
 
     private void Migrate()
     {
-        using var version = _writer.CreateCommand();
-        version.CommandText = "PRAGMA user_version;";
-        var current = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        using var query = _writer.CreateCommand();
+        query.CommandText = "PRAGMA user_version;";
+        var current = Convert.ToInt32(query.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         if (current > SchemaVersion)
         {
             throw new InvalidOperationException($"{FilePath} has schema version {current}, newer than this gateway's {SchemaVersion}. Run a newer gateway.");
@@ -97,9 +97,21 @@ internal sealed partial class SqliteDatabase : IDisposable
         }
 
         using var transaction = _writer.BeginTransaction();
-        using var create = _writer.CreateCommand();
-        create.Transaction = transaction;
-        create.CommandText = """
+        foreach (var (version, script) in Migrations.Where(m => m.Version > current))
+        {
+            using var command = _writer.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = script + $"PRAGMA user_version = {version};";
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>The schema, one step per version; a file is brought up to date step by step, never rewritten.</summary>
+    private static readonly (int Version, string Script)[] Migrations =
+    [
+        (1, """
             CREATE TABLE IF NOT EXISTS purchases (
                 seq                INTEGER PRIMARY KEY AUTOINCREMENT,
                 purchase_id        TEXT    NOT NULL UNIQUE,
@@ -144,14 +156,23 @@ internal sealed partial class SqliteDatabase : IDisposable
                 who    TEXT    NOT NULL,
                 action TEXT    NOT NULL,
                 detail TEXT    NOT NULL);
-            """;
-        create.ExecuteNonQuery();
-        using var setVersion = _writer.CreateCommand();
-        setVersion.Transaction = transaction;
-        setVersion.CommandText = $"PRAGMA user_version = {SchemaVersion};";
-        setVersion.ExecuteNonQuery();
-        transaction.Commit();
-    }
+            """),
+        (2, """
+            CREATE TABLE IF NOT EXISTS rooms (
+                performance_id INTEGER PRIMARY KEY,
+                opens_at       INTEGER NOT NULL,
+                opened         INTEGER NOT NULL);
+
+            CREATE TABLE IF NOT EXISTS queue_entries (
+                performance_id    INTEGER NOT NULL,
+                entry_id          BLOB    NOT NULL,
+                arrival           INTEGER NOT NULL,
+                order_key         INTEGER,
+                state             INTEGER NOT NULL,
+                access_expires_at INTEGER,
+                PRIMARY KEY (performance_id, entry_id)) WITHOUT ROWID;
+            """),
+    ];
 
     [LoggerMessage(Infrastructure.EventIds.StoreOpened, LogLevel.Information, "Embedded store at {Path}")]
     private static partial void LogOpened(ILogger logger, string path);

@@ -4,11 +4,11 @@ using Polly;
 namespace OnSale.Gateway.Resilience;
 
 /// <summary>
-/// Caps backend calls in flight with <see cref="ConcurrencyLimiter"/> (Polly.RateLimiting, which would wrap the same
-/// limiter, cannot be restored here). Waiting for a slot honours the caller's cancellation, so it counts against the
-/// request's deadline; a full queue fails at once with <see cref="BackendSaturatedException"/>.
+/// Waits for a permit of a <see cref="RateLimiter"/> (calls in flight, or calls per second) before the call: what
+/// Polly.RateLimiting would do, which cannot be restored here. Waiting honours the caller's cancellation, so it counts
+/// against the request's deadline; a full queue fails at once with <see cref="BackendSaturatedException"/>.
 /// </summary>
-internal sealed class ConcurrencyLimitStrategy(ConcurrencyLimiter limiter, int permitLimit) : ResilienceStrategy
+internal sealed class RateLimiterStrategy(RateLimiter limiter, int permitLimit) : ResilienceStrategy
 {
     protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback,
@@ -37,7 +37,7 @@ internal sealed class ConcurrencyLimitStrategy(ConcurrencyLimiter limiter, int p
     }
 }
 
-internal sealed class ConcurrencyLimitStrategyOptions : ResilienceStrategyOptions
+internal sealed class RateLimiterStrategyOptions : ResilienceStrategyOptions
 {
-    public ConcurrencyLimitStrategyOptions() => Name = "ConcurrencyLimit";
+    public RateLimiterStrategyOptions(string name) => Name = name;
 }

@@ -1,0 +1,93 @@
+using Microsoft.Data.Sqlite;
+using OnSale.Gateway.WaitingRoom;
+
+namespace OnSale.Gateway.Storage.Embedded;
+
+/// <summary>Waiting-room places in SQLite, written with group commit.</summary>
+internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatchWriter writer) : IWaitingRoomStore
+{
+    public Task<(IReadOnlyList<StoredRoom> Rooms, IReadOnlyList<StoredEntry> Entries)> LoadAsync(CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        var rooms = new List<StoredRoom>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT performance_id, opens_at, opened FROM rooms;";
+            using var r = command.ExecuteReader();
+            while (r.Read())
+            {
+                rooms.Add(new StoredRoom(r.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt32(2) != 0));
+            }
+        }
+
+        var entries = new List<StoredEntry>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT performance_id, entry_id, arrival, order_key, state, access_expires_at FROM queue_entries;";
+            using var r = command.ExecuteReader();
+            var id = new byte[16];
+            while (r.Read())
+            {
+                r.GetBytes(1, 0, id, 0, 16);
+                entries.Add(new StoredEntry(
+                    r.GetInt32(0),
+                    new UInt128(BitConverter.ToUInt64(id, 8), BitConverter.ToUInt64(id, 0)),
+                    r.GetInt64(2),
+                    r.IsDBNull(3) ? null : r.GetInt32(3),
+                    (EntryState)r.GetInt32(4),
+                    r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5))));
+            }
+        }
+
+        return Task.FromResult<(IReadOnlyList<StoredRoom>, IReadOnlyList<StoredEntry>)>((rooms, entries));
+    }
+
+    public Task SaveRoomAsync(StoredRoom room, CancellationToken cancellationToken) =>
+        database.ExecuteAsync(
+            """
+            INSERT INTO rooms (performance_id, opens_at, opened) VALUES ($p, $opens, $opened)
+            ON CONFLICT (performance_id) DO UPDATE SET opens_at = excluded.opens_at, opened = excluded.opened;
+            """,
+            p =>
+            {
+                p.AddWithValue("$p", room.PerformanceId);
+                p.AddWithValue("$opens", room.OpensAt.ToUnixTimeMilliseconds());
+                p.AddWithValue("$opened", room.Opened ? 1 : 0);
+            },
+            cancellationToken);
+
+    public Task SaveEntriesAsync(IReadOnlyList<StoredEntry> entries, CancellationToken cancellationToken) =>
+        writer.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = """
+                    INSERT INTO queue_entries (performance_id, entry_id, arrival, order_key, state, access_expires_at)
+                    VALUES ($p, $id, $arrival, $order, $state, $expires)
+                    ON CONFLICT (performance_id, entry_id) DO UPDATE SET
+                        order_key = excluded.order_key, state = excluded.state, access_expires_at = excluded.access_expires_at;
+                    """;
+                var performance = command.Parameters.Add("$p", SqliteType.Integer);
+                var id = command.Parameters.Add("$id", SqliteType.Blob);
+                var arrival = command.Parameters.Add("$arrival", SqliteType.Integer);
+                var order = command.Parameters.Add("$order", SqliteType.Integer);
+                var state = command.Parameters.Add("$state", SqliteType.Integer);
+                var expires = command.Parameters.Add("$expires", SqliteType.Integer);
+                command.Prepare();
+                var bytes = new byte[16];
+                foreach (var entry in entries)
+                {
+                    BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)entry.EntryId);
+                    BitConverter.TryWriteBytes(bytes.AsSpan(8, 8), (ulong)(entry.EntryId >> 64));
+                    performance.Value = entry.PerformanceId;
+                    id.Value = bytes;
+                    arrival.Value = entry.Arrival;
+                    order.Value = (object?)entry.OrderKey ?? DBNull.Value;
+                    state.Value = (int)entry.State;
+                    expires.Value = (object?)entry.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value;
+                    command.ExecuteNonQuery();
+                }
+            },
+            cancellationToken);
+}

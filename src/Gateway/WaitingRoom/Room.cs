@@ -1,0 +1,362 @@
+using OnSale.Gateway.Resilience;
+
+namespace OnSale.Gateway.WaitingRoom;
+
+/// <summary>What a buyer is told about their place.</summary>
+internal readonly record struct EntryView(
+    UInt128 EntryId,
+    EntryState State,
+    int? Position,
+    bool SoldOut,
+    DateTimeOffset OpensAt,
+    DateTimeOffset? AccessExpiresAt,
+    double? AdmissionsPerSecond);
+
+/// <summary>
+/// One performance's waiting room, all in memory under one lock (the store keeps it durable). Before opening, joiners
+/// sit in the lobby; at opening they are shuffled into random order ahead of everyone later; afterwards first come,
+/// first served. Order keys are contiguous, admission takes them strictly in order, so a position is
+/// <c>orderKey − head + 1</c>: O(1), and it only ever goes down. Admission keeps active buyers under an adaptive limit
+/// (additive increase while the backend is healthy and the limit binds, multiplicative decrease when it is not),
+/// never above the configured maximum.
+/// </summary>
+internal sealed class Room
+{
+    private readonly Lock _gate = new();
+    private readonly WaitingRoomOptions _options;
+    private readonly List<Slot> _entries = [];
+    private readonly Dictionary<UInt128, int> _index = [];
+    private readonly List<int> _lobby = [];
+    private readonly List<int> _order = [];
+    private readonly Queue<int> _admitted = new();
+    private int _head;
+    private int _active;
+    private long _arrivals;
+    private double _limit;
+    private double _rate;
+    private DateTimeOffset _lastTick;
+    private DateTimeOffset _lastAdjust;
+
+    public Room(int performanceId, DateTimeOffset opensAt, WaitingRoomOptions options)
+    {
+        PerformanceId = performanceId;
+        OpensAt = opensAt;
+        _options = options;
+        _limit = Math.Clamp(options.ActivationThreshold, 1, options.MaxActiveBuyers);
+    }
+
+    public int PerformanceId { get; }
+
+    public DateTimeOffset OpensAt { get; private set; }
+
+    public bool Opened { get; private set; }
+
+    /// <summary>Newcomers queue: demand is above the activation threshold, or people are waiting.</summary>
+    public bool IsActive { get; private set; }
+
+    /// <summary>As far as we know, nothing is left to buy: waiting buyers are told so and nobody is admitted.</summary>
+    public bool SoldOut { get; private set; }
+
+    public int ActiveBuyers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _active;
+            }
+        }
+    }
+
+    public (int Waiting, int Lobby, int Active, int Limit, double Rate) Figures
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_order.Count - _head, _lobby.Count, _active, (int)_limit, _rate);
+            }
+        }
+    }
+
+    /// <summary>Rebuilds the room from the store, in stored order.</summary>
+    public void Restore(StoredRoom room, IEnumerable<StoredEntry> entries, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            OpensAt = room.OpensAt;
+            Opened = room.Opened;
+            foreach (var stored in entries.OrderBy(e => e.OrderKey ?? int.MaxValue).ThenBy(e => e.Arrival))
+            {
+                var index = Add(new Slot
+                {
+                    Id = stored.EntryId,
+                    Arrival = stored.Arrival,
+                    OrderKey = stored.OrderKey ?? -1,
+                    State = stored.State,
+                    AccessExpiresAtMs = stored.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? 0,
+                    LastSeenMs = now.ToUnixTimeMilliseconds(), // Everyone is given the benefit of the doubt after a restart.
+                });
+                _arrivals = Math.Max(_arrivals, stored.Arrival);
+                if (stored.OrderKey is { } key)
+                {
+                    if (key != _order.Count)
+                    {
+                        throw new InvalidOperationException($"Room {PerformanceId}: order keys are not contiguous at {key}.");
+                    }
+
+                    _order.Add(index);
+                }
+                else if (stored.State == EntryState.Lobby)
+                {
+                    _lobby.Add(index);
+                }
+            }
+
+            while (_head < _order.Count && _entries[_order[_head]].State != EntryState.Waiting)
+            {
+                _head++;
+            }
+
+            foreach (var index in _order.Where(i => _entries[i].State == EntryState.Admitted).OrderBy(i => _entries[i].AccessExpiresAtMs))
+            {
+                _admitted.Enqueue(index);
+                _active++;
+            }
+
+            IsActive = _head < _order.Count || _active >= _options.ActivationThreshold;
+        }
+    }
+
+    /// <summary>A new place, or the caller's own when <paramref name="existing"/> is theirs.</summary>
+    public (EntryView View, StoredEntry? Created) Join(UInt128? existing, UInt128 newId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (existing is { } id && _index.TryGetValue(id, out var known))
+            {
+                _entries[known] = _entries[known] with { LastSeenMs = now.ToUnixTimeMilliseconds() };
+                return (View(known), null);
+            }
+
+            var slot = new Slot { Id = newId, Arrival = ++_arrivals, OrderKey = -1, LastSeenMs = now.ToUnixTimeMilliseconds() };
+            int index;
+            if (!Opened)
+            {
+                index = Add(slot with { State = EntryState.Lobby });
+                _lobby.Add(index);
+            }
+            else if (!IsActive && _head == _order.Count && _active < _options.ActivationThreshold && !SoldOut)
+            {
+                // Demand is low: straight in.
+                index = Add(slot with { State = EntryState.Admitted, OrderKey = _order.Count, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() });
+                _order.Add(index);
+                _head = _order.Count;
+                _admitted.Enqueue(index);
+                _active++;
+                IsActive = _active >= _options.ActivationThreshold;
+            }
+            else
+            {
+                index = Add(slot with { State = EntryState.Waiting, OrderKey = _order.Count });
+                _order.Add(index);
+                IsActive = true;
+            }
+
+            return (View(index), Store(index));
+        }
+    }
+
+    /// <summary>The buyer's place, or null when the id is not in this room.</summary>
+    public EntryView? Find(UInt128 id, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (!_index.TryGetValue(id, out var index))
+            {
+                return null;
+            }
+
+            _entries[index] = _entries[index] with { LastSeenMs = now.ToUnixTimeMilliseconds() };
+            return View(index);
+        }
+    }
+
+    /// <summary>Ends an admitted buyer's turn early (purchase made, seats released); the place goes to the next buyer.</summary>
+    public StoredEntry? Release(UInt128 id)
+    {
+        lock (_gate)
+        {
+            if (!_index.TryGetValue(id, out var index) || _entries[index].State != EntryState.Admitted)
+            {
+                return null;
+            }
+
+            _entries[index] = _entries[index] with { State = EntryState.Done };
+            _active--;
+            return Store(index);
+        }
+    }
+
+    /// <summary>
+    /// One admission round: open the lobby when it is time, end access windows that ran out, adjust the limit to the
+    /// backend's health, admit the next buyers in order. Returns what changed, for the store.
+    /// </summary>
+    public TickResult Tick(DateTimeOffset now, bool soldOut, IBackendHealthSource health, IShuffleRandom? random = null)
+    {
+        lock (_gate)
+        {
+            var changed = new List<StoredEntry>();
+            var nowMs = now.ToUnixTimeMilliseconds();
+            var opened = false;
+            if (!Opened && now >= OpensAt)
+            {
+                Open(random ?? new CryptoShuffleRandom(), changed);
+                opened = true;
+            }
+
+            while (_admitted.Count > 0)
+            {
+                var index = _admitted.Peek();
+                var slot = _entries[index];
+                if (slot.State == EntryState.Admitted && slot.AccessExpiresAtMs > nowMs)
+                {
+                    break;
+                }
+
+                _admitted.Dequeue();
+                if (slot.State == EntryState.Admitted)
+                {
+                    _entries[index] = slot with { State = EntryState.Expired };
+                    _active--;
+                    changed.Add(Store(index));
+                }
+            }
+
+            var previousLimit = (int)_limit;
+            if (now - _lastAdjust >= _options.AdjustInterval)
+            {
+                Adjust(health.Snapshot());
+                _lastAdjust = now;
+            }
+
+            SoldOut = soldOut;
+            var admitted = 0;
+            while (Opened && !SoldOut && _active < (int)_limit && _head < _order.Count)
+            {
+                var index = _order[_head++];
+                var slot = _entries[index];
+                if (nowMs - slot.LastSeenMs > (long)_options.AbandonAfter.TotalMilliseconds)
+                {
+                    _entries[index] = slot with { State = EntryState.Abandoned };
+                }
+                else
+                {
+                    _entries[index] = slot with { State = EntryState.Admitted, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() };
+                    _admitted.Enqueue(index);
+                    _active++;
+                    admitted++;
+                }
+
+                changed.Add(Store(index));
+            }
+
+            // The measured admission rate (per second), smoothed over about five seconds.
+            if (_lastTick != default && now > _lastTick)
+            {
+                var seconds = (now - _lastTick).TotalSeconds;
+                var weight = 1 - Math.Exp(-seconds / 5);
+                _rate += weight * ((admitted / seconds) - _rate);
+            }
+
+            _lastTick = now;
+            if (IsActive && _head == _order.Count && _active < _options.ActivationThreshold)
+            {
+                IsActive = false;
+            }
+
+            return new TickResult(changed, opened, admitted, previousLimit, (int)_limit);
+        }
+    }
+
+    private void Adjust(BackendHealthSnapshot h)
+    {
+        var unhealthy = h.Calls > 0 && (h.FailureRatio > _options.FailureRatioTarget || h.Busy > 0 || h.AverageLatency > _options.LatencyTarget);
+        if (unhealthy)
+        {
+            _limit = Math.Max(1, _limit * 0.7);
+        }
+        else if (_head < _order.Count && _active >= (int)_limit - 1)
+        {
+            // Only grow while the limit is what holds buyers back.
+            _limit = Math.Min(_options.MaxActiveBuyers, _limit + Math.Max(1, _options.MaxActiveBuyers / 50.0));
+        }
+    }
+
+    private void Open(IShuffleRandom random, List<StoredEntry> changed)
+    {
+        LobbyShuffle.Shuffle(_lobby, random);
+        foreach (var index in _lobby)
+        {
+            _entries[index] = _entries[index] with { State = EntryState.Waiting, OrderKey = _order.Count };
+            _order.Add(index);
+            changed.Add(Store(index));
+        }
+
+        _lobby.Clear();
+        Opened = true;
+        IsActive = _head < _order.Count;
+    }
+
+    private int Add(Slot slot)
+    {
+        _entries.Add(slot);
+        _index[slot.Id] = _entries.Count - 1;
+        return _entries.Count - 1;
+    }
+
+    private EntryView View(int index)
+    {
+        var slot = _entries[index];
+        int? position = slot.State == EntryState.Waiting ? slot.OrderKey - _head + 1 : null;
+        return new EntryView(
+            slot.Id,
+            slot.State,
+            position,
+            SoldOut,
+            OpensAt,
+            slot.State is EntryState.Admitted or EntryState.Expired or EntryState.Done ? DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs) : null,
+            _rate > 0.01 ? _rate : null);
+    }
+
+    private StoredEntry Store(int index)
+    {
+        var slot = _entries[index];
+        return new StoredEntry(
+            PerformanceId,
+            slot.Id,
+            slot.Arrival,
+            slot.OrderKey >= 0 ? slot.OrderKey : null,
+            slot.State,
+            slot.AccessExpiresAtMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs));
+    }
+
+    /// <summary>One place in memory: 48 bytes, plus its index entry. Times are Unix milliseconds.</summary>
+    private readonly record struct Slot
+    {
+        public UInt128 Id { get; init; }
+
+        public long Arrival { get; init; }
+
+        public long AccessExpiresAtMs { get; init; }
+
+        public long LastSeenMs { get; init; }
+
+        public int OrderKey { get; init; }
+
+        public EntryState State { get; init; }
+    }
+}
+
+/// <summary>What an admission round did.</summary>
+internal sealed record TickResult(IReadOnlyList<StoredEntry> Changed, bool Opened, int Admitted, int PreviousLimit, int Limit);

@@ -1,0 +1,57 @@
+using System.Globalization;
+using OnSale.Gateway.Infrastructure;
+
+namespace OnSale.Gateway.WaitingRoom;
+
+/// <summary>Join the queue and ask for one's place (CONTRACT.md §2, "Waiting room").</summary>
+internal static class WaitingRoomApi
+{
+    public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder endpoints)
+    {
+        var queue = endpoints.MapGroup("/api/v1/performances/{performanceId}/queue").WithTags("Waiting room").RequireRateLimiting(ClientRateLimiting.Policy);
+        queue.MapPost("/", JoinAsync).WithName("JoinQueue");
+        queue.MapGet("/", Status).WithName("QueueStatus");
+        return endpoints;
+    }
+
+    /// <summary>The bearer token of a request, if any.</summary>
+    public static string? Bearer(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+    }
+
+    private static async Task<IResult> JoinAsync(string performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
+    {
+        if (!int.TryParse(performanceId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return Problem.NotFound("unknown_performance", $"There is no performance '{performanceId}'.");
+        }
+
+        var (answer, problem) = await rooms.JoinAsync(id, Bearer(context), context.RequestAborted);
+        return Respond(context, answer, problem, time, StatusCodes.Status201Created);
+    }
+
+    private static IResult Status(string performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
+    {
+        if (!int.TryParse(performanceId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return Problem.NotFound("unknown_performance", $"There is no performance '{performanceId}'.");
+        }
+
+        var (answer, problem) = rooms.Status(id, Bearer(context));
+        return Respond(context, answer, problem, time, StatusCodes.Status200OK);
+    }
+
+    private static IResult Respond(HttpContext context, QueueAnswer? answer, Problem? problem, TimeProvider time, int status)
+    {
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        context.Response.Headers.RetryAfter = WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow()).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(answer, GatewayJsonContext.Default.QueueAnswer, statusCode: status);
+    }
+}

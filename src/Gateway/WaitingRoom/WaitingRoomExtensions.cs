@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Resilience;
+
+namespace OnSale.Gateway.WaitingRoom;
+
+internal static class WaitingRoomExtensions
+{
+    public static IServiceCollection AddWaitingRoom(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WaitingRoomOptions>().Bind(configuration.GetSection(WaitingRoomOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.ActivationThreshold <= o.MaxActiveBuyers, "Gateway:WaitingRoom:ActivationThreshold must not exceed MaxActiveBuyers.")
+            .ValidateOnStart();
+        services.AddSingleton<WaitingRoomKeys>();
+        services.AddSingleton<IShuffleRandom, CryptoShuffleRandom>();
+        services.AddSingleton<IBackendHealthSource>(provider => provider.GetRequiredService<BackendHealth>());
+        services.AddSingleton<WaitingRoomService>();
+        services.AddSingleton<IBuyerAccess>(provider => provider.GetRequiredService<WaitingRoomService>());
+        services.AddSingleton<IQueueStatusSource>(provider => provider.GetRequiredService<WaitingRoomService>());
+        services.AddHostedService<AdmissionWorker>();
+        return services;
+    }
+}

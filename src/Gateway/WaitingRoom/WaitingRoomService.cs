@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Availability;
+using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Resilience;
+
+namespace OnSale.Gateway.WaitingRoom;
+
+/// <summary>
+/// The waiting rooms of all performances: joining, status, access checks for holds and purchases, and the admission
+/// rounds run by <see cref="AdmissionWorker"/>. Places are written to the store before a join is answered.
+/// </summary>
+internal sealed partial class WaitingRoomService(
+    AvailabilityService availability,
+    IWaitingRoomStore store,
+    WaitingRoomKeys keys,
+    IBackendHealthSource health,
+    IShuffleRandom shuffle,
+    TimeProvider time,
+    IOptions<WaitingRoomOptions> options,
+    ILogger<WaitingRoomService> logger) : IBuyerAccess, IQueueStatusSource
+{
+    private readonly ConcurrentDictionary<int, Room> _rooms = new();
+    private readonly SemaphoreSlim _roomCreation = new(1, 1);
+
+    private WaitingRoomOptions Options => options.Value;
+
+    private QueueTokens Tokens => keys.Tokens;
+
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        var (rooms, entries) = await store.LoadAsync(cancellationToken);
+        var byRoom = entries.ToLookup(e => e.PerformanceId);
+        var now = time.GetUtcNow();
+        foreach (var stored in rooms)
+        {
+            var room = new Room(stored.PerformanceId, stored.OpensAt, Options);
+            room.Restore(stored, byRoom[stored.PerformanceId], now);
+            _rooms[stored.PerformanceId] = room;
+        }
+    }
+
+    public async Task<(QueueAnswer? Answer, Problem? Problem)> JoinAsync(int performanceId, string? queueToken, CancellationToken cancellationToken)
+    {
+        UInt128? existing = null;
+        if (queueToken is not null)
+        {
+            if (Tokens.Verify(queueToken, TokenKind.Queue, performanceId) is not { } claims)
+            {
+                return (null, InvalidToken("This queue token is not valid for this performance. Join again without it."));
+            }
+
+            existing = claims.EntryId;
+        }
+
+        var (room, problem) = await GetOrCreateRoomAsync(performanceId, cancellationToken);
+        if (room is null)
+        {
+            return (null, problem);
+        }
+
+        var (view, created) = room.Join(existing, NewEntryId(), time.GetUtcNow());
+        if (existing is not null && created is not null)
+        {
+            // A genuine token for a place this room no longer knows (its data was wiped): say so rather than guess.
+            return (null, InvalidToken("This place in line no longer exists. Join again without the token."));
+        }
+
+        if (created is not null)
+        {
+            await store.SaveEntriesAsync([created], CancellationToken.None);
+        }
+
+        return (Answer(performanceId, view), null);
+    }
+
+    public (QueueAnswer? Answer, Problem? Problem) Status(int performanceId, string? queueToken)
+    {
+        if (Tokens.Verify(queueToken, TokenKind.Queue, performanceId) is not { } claims
+            || !_rooms.TryGetValue(performanceId, out var room)
+            || room.Find(claims.EntryId, time.GetUtcNow()) is not { } view)
+        {
+            return (null, InvalidToken("Send the queueToken from joining as a Bearer token, for this performance."));
+        }
+
+        return (Answer(performanceId, view), null);
+    }
+
+    public async Task<(UInt128? EntryId, Problem? Problem)> AuthorizeAsync(int performanceId, string? accessToken, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!_rooms.TryGetValue(performanceId, out var room))
+        {
+            // Nobody ever queued: only the on-sale time can stand in the way.
+            var list = await availability.GetPerformancesAsync(cancellationToken);
+            var performance = list?.Performances.FirstOrDefault(p => p.Id == performanceId);
+            return performance is not null && performance.OnSaleAt > now
+                ? (null, InvalidToken($"The sale opens at {performance.OnSaleAt:u}. Join the queue: everyone who joins before then gets a random place."))
+                : (null, null);
+        }
+
+        var claims = Tokens.Verify(accessToken, TokenKind.Access, performanceId);
+        var view = claims is { } c ? room.Find(c.EntryId, now) : null;
+        if (view is { State: EntryState.Admitted } admitted)
+        {
+            return (admitted.EntryId, null);
+        }
+
+        if (room.Opened && !room.IsActive)
+        {
+            return (null, null); // The room is not in use right now: anyone may buy.
+        }
+
+        return (null, InvalidToken(view is null
+            ? "The waiting room is in use for this performance: join the queue and use the accessToken you get when admitted."
+            : "Your time to buy has ended. Join the queue again."));
+    }
+
+    public void Release(int performanceId, UInt128 entryId)
+    {
+        if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId) is { } changed)
+        {
+            // Best effort: a lost release only means the place frees when the access window ends.
+            _ = store.SaveEntriesAsync([changed], CancellationToken.None);
+        }
+    }
+
+    /// <summary>One admission round for every room.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        foreach (var room in _rooms.Values)
+        {
+            var soldOut = room.Opened && await IsSoldOutAsync(room.PerformanceId, cancellationToken);
+            var result = room.Tick(time.GetUtcNow(), soldOut, health, shuffle);
+            if (result.Opened)
+            {
+                await store.SaveRoomAsync(new StoredRoom(room.PerformanceId, room.OpensAt, Opened: true), cancellationToken);
+                LogLobbyOpened(logger, room.PerformanceId, result.Changed.Count);
+            }
+
+            if (result.Changed.Count > 0)
+            {
+                await store.SaveEntriesAsync(result.Changed, cancellationToken);
+            }
+
+            if (result.Limit != result.PreviousLimit)
+            {
+                LogLimitChanged(logger, room.PerformanceId, result.PreviousLimit, result.Limit);
+            }
+        }
+    }
+
+    public IReadOnlyList<QueueStatus> Snapshot() =>
+    [
+        .. _rooms.Values.OrderBy(r => r.PerformanceId).Select(r =>
+        {
+            var f = r.Figures;
+            return new QueueStatus(r.PerformanceId, r.IsActive, r.Opened, r.SoldOut, f.Waiting, f.Lobby, f.Active, f.Limit, Math.Round(f.Rate, 2));
+        }),
+    ];
+
+    /// <summary>When to ask again, in seconds, with ±20% jitter so that pollers do not synchronise.</summary>
+    internal static int RetryAfterSeconds(QueueAnswer answer, DateTimeOffset now)
+    {
+        double seconds = answer.State switch
+        {
+            "lobby" when answer.OpensAt is { } opens => Math.Clamp((opens - now).TotalSeconds / 4, 2, 30),
+            "waiting" when answer.Position is <= 50 => 2,
+            "waiting" => Math.Clamp((answer.EstimatedWaitSeconds ?? 60) / 10.0, 3, 20),
+            "admitted" => 30,
+            "sold_out" => 20,
+            _ => 60,
+        };
+        return Math.Max(1, (int)Math.Round(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+    }
+
+    private QueueAnswer Answer(int performanceId, EntryView view)
+    {
+        var queueToken = Tokens.Sign(TokenKind.Queue, performanceId, view.EntryId, time.GetUtcNow() + Options.QueueTokenLifetime);
+        return view.State switch
+        {
+            EntryState.Lobby => new QueueAnswer("lobby", queueToken, null, null, view.OpensAt, null, null,
+                "The sale has not opened yet. Everyone here when it opens gets a random place in line, ahead of later arrivals."),
+            EntryState.Waiting when view.SoldOut => new QueueAnswer("sold_out", queueToken, view.Position, null, null, null, null,
+                "As far as we know, everything is sold. Keep this page open: if seats come back, you keep your place."),
+            EntryState.Waiting => new QueueAnswer("waiting", queueToken, view.Position,
+                view.AdmissionsPerSecond is { } rate ? (int)Math.Ceiling(view.Position!.Value / rate) : null, null, null, null,
+                "You are in line. Keep this page open; we will let you in when it is your turn."),
+            EntryState.Admitted => new QueueAnswer("admitted", queueToken, null, null, null,
+                Tokens.Sign(TokenKind.Access, performanceId, view.EntryId, view.AccessExpiresAt!.Value), view.AccessExpiresAt,
+                "It is your turn. Choose your seats before the time runs out."),
+            EntryState.Done => new QueueAnswer("expired", queueToken, null, null, null, null, view.AccessExpiresAt,
+                "Your turn is over. To buy more, join the queue again."),
+            EntryState.Abandoned => new QueueAnswer("expired", queueToken, null, null, null, null, null,
+                "You were away when your turn came. Join the queue again."),
+            _ => new QueueAnswer("expired", queueToken, null, null, null, null, view.AccessExpiresAt,
+                "Your time to buy ran out. Join the queue again."),
+        };
+    }
+
+    private async Task<(Room? Room, Problem? Problem)> GetOrCreateRoomAsync(int performanceId, CancellationToken cancellationToken)
+    {
+        if (_rooms.TryGetValue(performanceId, out var existing))
+        {
+            return (existing, null);
+        }
+
+        var list = await availability.GetPerformancesAsync(cancellationToken);
+        if (list is null)
+        {
+            return (null, Problem.AvailabilityUnknown("The box office has not said which performances exist yet. Try again shortly.", TimeSpan.FromSeconds(5)));
+        }
+
+        if (list.Performances.FirstOrDefault(p => p.Id == performanceId) is not { } performance)
+        {
+            return (null, Problem.NotFound("unknown_performance", $"There is no performance {performanceId}."));
+        }
+
+        await _roomCreation.WaitAsync(cancellationToken);
+        try
+        {
+            if (_rooms.TryGetValue(performanceId, out existing))
+            {
+                return (existing, null);
+            }
+
+            var room = new Room(performanceId, performance.OnSaleAt, Options);
+            await store.SaveRoomAsync(new StoredRoom(performanceId, performance.OnSaleAt, Opened: false), CancellationToken.None);
+            if (performance.OnSaleAt <= time.GetUtcNow())
+            {
+                room.Tick(time.GetUtcNow(), soldOut: false, health, shuffle); // Opens an empty lobby at once.
+                await store.SaveRoomAsync(new StoredRoom(performanceId, performance.OnSaleAt, Opened: true), CancellationToken.None);
+            }
+
+            _rooms[performanceId] = room;
+            return (room, null);
+        }
+        finally
+        {
+            _roomCreation.Release();
+        }
+    }
+
+    private async Task<bool> IsSoldOutAsync(int performanceId, CancellationToken cancellationToken)
+    {
+        var (outcome, snapshot) = await availability.GetAsync(performanceId, cancellationToken);
+        return outcome is AvailabilityOutcome.Fresh or AvailabilityOutcome.Stale
+            && snapshot!.Zones.All(z => z.Available - availability.Promised(performanceId, z.ZoneId) <= 0);
+    }
+
+    private static UInt128 NewEntryId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return new UInt128(BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]));
+    }
+
+    private static Problem InvalidToken(string detail) => new(401, "invalid_token", "The token is not valid.", detail);
+
+    [LoggerMessage(EventIds.LobbyOpened, LogLevel.Information, "Performance {PerformanceId} opened: {Count} buyers from the lobby placed at random")]
+    private static partial void LogLobbyOpened(ILogger logger, int performanceId, int count);
+
+    [LoggerMessage(EventIds.AdmissionLimitChanged, LogLevel.Information, "Performance {PerformanceId}: admission limit {From} -> {To} active buyers")]
+    private static partial void LogLimitChanged(ILogger logger, int performanceId, int from, int to);
+}

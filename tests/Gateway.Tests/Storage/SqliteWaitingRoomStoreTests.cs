@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OnSale.Gateway.Resilience;
+using OnSale.Gateway.Storage.Embedded;
+using OnSale.Gateway.WaitingRoom;
+
+namespace OnSale.Gateway.Tests.Storage;
+
+public sealed class SqliteWaitingRoomStoreTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset OpensAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "onsale-room-tests", Guid.NewGuid().ToString("N"));
+    private readonly WaitingRoomOptions _options = new() { ActivationThreshold = 10, MaxActiveBuyers = 50 };
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_folder, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Restart_TenThousandQueued_SameOrderAfterwards()
+    {
+        var before = new Dictionary<UInt128, string>();
+        await using (var store = Open())
+        {
+            var room = new Room(2001, OpensAt, _options);
+            await store.Store.SaveRoomAsync(new StoredRoom(2001, OpensAt, false), default);
+            var joins = Enumerable.Range(0, 10_000).Select(i => room.Join(null, new UInt128(7, (ulong)i), OpensAt.AddSeconds(-30)).Created!).ToList();
+            await Task.WhenAll(joins.Chunk(100).Select(chunk => store.Store.SaveEntriesAsync(chunk, default)));
+
+            var opened = room.Tick(OpensAt, soldOut: false, new Healthy());
+            await store.Store.SaveRoomAsync(new StoredRoom(2001, OpensAt, true), default);
+            await store.Store.SaveEntriesAsync(opened.Changed, default);
+            foreach (var join in joins)
+            {
+                before[join.EntryId] = Describe(room.Find(join.EntryId, OpensAt)!.Value);
+            }
+        }
+
+        await using var reopened = Open();
+        var (rooms, entries) = await reopened.Store.LoadAsync(default);
+        var restored = new Room(2001, OpensAt, _options);
+        restored.Restore(Assert.Single(rooms), entries, OpensAt);
+
+        Assert.Equal(10_000, entries.Count);
+        Assert.All(before, pair => Assert.Equal(pair.Value, Describe(restored.Find(pair.Key, OpensAt)!.Value)));
+        Assert.Equal(10, before.Values.Count(v => v == "Admitted"));
+    }
+
+    private static string Describe(EntryView view) => view.Position is { } p ? $"{view.State}@{p}" : view.State.ToString();
+
+    private Opened Open() => new(new SqliteDatabase(_folder, NullLogger<SqliteDatabase>.Instance));
+
+    private sealed class Opened : IAsyncDisposable
+    {
+        private readonly SqliteDatabase _database;
+        private readonly SqliteBatchWriter _writer;
+
+        public Opened(SqliteDatabase database)
+        {
+            _database = database;
+            _writer = new SqliteBatchWriter(database);
+            Store = new SqliteWaitingRoomStore(database, _writer);
+        }
+
+        public SqliteWaitingRoomStore Store { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _writer.DisposeAsync();
+            _database.Dispose();
+        }
+    }
+
+    private sealed class Healthy : IBackendHealthSource
+    {
+        public BackendHealthSnapshot Snapshot() => new(10, 0, 0, TimeSpan.FromMilliseconds(20), 0);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using OnSale.Gateway.WaitingRoom;
+using OnSale.Tests.Common.Time;
+
+namespace OnSale.Gateway.Tests.WaitingRoom;
+
+public sealed class QueueTokensTests
+{
+    private static readonly UInt128 Entry = new(0xDEADBEEF, 42);
+    private readonly ManualTimeProvider _time = new();
+    private readonly (string, byte[]) _old = ("k1", Encoding.UTF8.GetBytes("first-secret-0123456789abcdef0123456789"));
+    private readonly (string, byte[]) _new = ("k2", Encoding.UTF8.GetBytes("second-secret-0123456789abcdef012345678"));
+
+    [Fact]
+    public void Verify_GenuineToken_ReturnsItsClaims()
+    {
+        var tokens = new QueueTokens([_old], _time);
+        var token = tokens.Sign(TokenKind.Access, 1001, Entry, _time.GetUtcNow().AddMinutes(10));
+
+        var claims = tokens.Verify(token, TokenKind.Access, 1001);
+
+        Assert.Equal(Entry, claims?.EntryId);
+        Assert.Equal(1001, claims?.PerformanceId);
+    }
+
+    [Fact]
+    public void Verify_ForgedWithAnotherSecretUnderTheSameKeyId_IsRefused()
+    {
+        var forger = new QueueTokens([("k1", Encoding.UTF8.GetBytes("a-guess-at-the-secret-0123456789abcdef"))], _time);
+        var forged = forger.Sign(TokenKind.Access, 1001, Entry, _time.GetUtcNow().AddMinutes(10));
+
+        Assert.Null(new QueueTokens([_old], _time).Verify(forged, TokenKind.Access, 1001));
+    }
+
+    [Theory]
+    [InlineData(2, "1002")]
+    [InlineData(3, "00000000000000000000000000000001")]
+    [InlineData(4, "9999999999")]
+    [InlineData(1, "q")]
+    public void Verify_AnyFieldAltered_IsRefused(int field, string value)
+    {
+        var tokens = new QueueTokens([_old], _time);
+        var parts = tokens.Sign(TokenKind.Access, 1001, Entry, _time.GetUtcNow().AddMinutes(10)).Split('.');
+        parts[field] = value;
+
+        Assert.Null(tokens.Verify(string.Join('.', parts), TokenKind.Access, field == 2 ? 1002 : 1001));
+        Assert.Null(tokens.Verify(string.Join('.', parts), TokenKind.Queue, 1001));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not-a-token")]
+    [InlineData("v1.a.1001.x.y.k1.z")]
+    [InlineData("v1.a.1001.000000000000000000000000deadbeef.99999999999.k1.!!!")]
+    public void Verify_Garbage_IsRefused(string token)
+    {
+        Assert.Null(new QueueTokens([_old], _time).Verify(token, TokenKind.Access, 1001));
+    }
+
+    [Fact]
+    public void Verify_Expired_IsRefused()
+    {
+        var tokens = new QueueTokens([_old], _time);
+        var token = tokens.Sign(TokenKind.Access, 1001, Entry, _time.GetUtcNow().AddMinutes(10));
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Null(tokens.Verify(token, TokenKind.Access, 1001));
+    }
+
+    [Fact]
+    public void Verify_TokenOfAnotherPerformance_IsRefused()
+    {
+        var tokens = new QueueTokens([_old], _time);
+
+        Assert.Null(tokens.Verify(tokens.Sign(TokenKind.Access, 1001, Entry, _time.GetUtcNow().AddMinutes(10)), TokenKind.Access, 1002));
+    }
+
+    [Fact]
+    public void Verify_QueueTokenUsedAsAccessToken_IsRefused()
+    {
+        var tokens = new QueueTokens([_old], _time);
+
+        Assert.Null(tokens.Verify(tokens.Sign(TokenKind.Queue, 1001, Entry, _time.GetUtcNow().AddDays(1)), TokenKind.Access, 1001));
+    }
+
+    [Fact]
+    public void Rotation_NewKeySigns_OldTokensVerifyUntilTheOldKeyIsRemoved()
+    {
+        var before = new QueueTokens([_old], _time).Sign(TokenKind.Queue, 1001, Entry, _time.GetUtcNow().AddDays(1));
+        var rotated = new QueueTokens([_new, _old], _time);
+        var after = rotated.Sign(TokenKind.Queue, 1001, Entry, _time.GetUtcNow().AddDays(1));
+        var oldRemoved = new QueueTokens([_new], _time);
+
+        Assert.NotNull(rotated.Verify(before, TokenKind.Queue, 1001));
+        Assert.Contains(".k2.", after, StringComparison.Ordinal);
+        Assert.NotNull(rotated.Verify(after, TokenKind.Queue, 1001));
+        Assert.Null(oldRemoved.Verify(before, TokenKind.Queue, 1001));
+        Assert.NotNull(oldRemoved.Verify(after, TokenKind.Queue, 1001));
+    }
+}

@@ -1,0 +1,239 @@
+using OnSale.Gateway.Resilience;
+using OnSale.Gateway.WaitingRoom;
+using OnSale.Tests.Common.Time;
+
+namespace OnSale.Gateway.Tests.WaitingRoom;
+
+public sealed class RoomTests
+{
+    private static readonly DateTimeOffset OpensAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    private readonly ManualTimeProvider _time = new(OpensAt.AddMinutes(-30));
+    private readonly FakeHealth _health = new();
+    private ulong _ids;
+
+    [Fact]
+    public void Join_BeforeOpening_WaitsInTheLobbyWithoutAPosition()
+    {
+        var room = NewRoom();
+
+        var (view, created) = room.Join(null, NextId(), _time.GetUtcNow());
+
+        Assert.Equal(EntryState.Lobby, view.State);
+        Assert.Null(view.Position);
+        Assert.Equal(OpensAt, view.OpensAt);
+        Assert.Null(created!.OrderKey);
+    }
+
+    [Fact]
+    public void Opening_LobbyComesFirstInAPermutation_LaterJoinersQueueBehindInArrivalOrder()
+    {
+        var room = NewRoom(threshold: 0, max: 1);
+        var lobby = Enumerable.Range(0, 100).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), soldOut: true, _health); // opens without admitting anyone, so every place shows
+        var later = Enumerable.Range(0, 10).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
+
+        var lobbyPlaces = lobby.Select(id => Place(room, id)).ToList();
+        var laterPlaces = later.Select(id => Place(room, id)).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 100), lobbyPlaces.Order());
+        Assert.NotEqual(Enumerable.Range(0, 100), lobbyPlaces);
+        Assert.Equal(Enumerable.Range(100, 10), laterPlaces);
+    }
+
+    [Fact]
+    public void Positions_WhileBuyersAreAdmittedAndLeave_AreUniqueAndNeverGoBackwards()
+    {
+        var room = NewRoom(threshold: 0, max: 5);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        var ids = Enumerable.Range(0, 60).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
+        var last = ids.ToDictionary(id => id, _ => int.MaxValue);
+        var random = new Random(7);
+
+        for (var round = 0; round < 200; round++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            room.Tick(_time.GetUtcNow(), false, _health);
+            var views = ids.Select(id => room.Find(id, _time.GetUtcNow())!.Value).ToList();
+            var positions = views.Where(v => v.Position is not null).Select(v => v.Position!.Value).ToList();
+            Assert.Equal(positions.Count, positions.Distinct().Count());
+            foreach (var view in views.Where(v => v.Position is not null))
+            {
+                Assert.True(view.Position <= last[view.EntryId], $"position went from {last[view.EntryId]} back to {view.Position}");
+                last[view.EntryId] = view.Position!.Value;
+            }
+
+            foreach (var admitted in views.Where(v => v.State == EntryState.Admitted && random.Next(3) == 0))
+            {
+                room.Release(admitted.EntryId);
+            }
+        }
+
+        Assert.All(ids, id => Assert.NotEqual(EntryState.Waiting, room.Find(id, _time.GetUtcNow())!.Value.State));
+    }
+
+    [Fact]
+    public void Admission_HealthyBackendAndEndlessDemand_NeverExceedsTheMaximum()
+    {
+        var room = NewRoom(threshold: 5, max: 40);
+        _time.SetUtcNow(OpensAt);
+        for (var i = 0; i < 500; i++)
+        {
+            room.Join(null, NextId(), _time.GetUtcNow());
+        }
+
+        var peak = 0;
+        for (var round = 0; round < 400; round++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            room.Tick(_time.GetUtcNow(), false, _health);
+            peak = Math.Max(peak, room.ActiveBuyers);
+            Assert.True(room.ActiveBuyers <= 40, $"{room.ActiveBuyers} active buyers, above the maximum of 40");
+        }
+
+        Assert.Equal(40, peak);
+    }
+
+    [Fact]
+    public void Admission_BackendLatencyRises_SlowsDownAndRecoversWhenItFalls()
+    {
+        var room = NewRoom(threshold: 10, max: 200);
+        _time.SetUtcNow(OpensAt);
+        var ids = Enumerable.Range(0, 5_000).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
+
+        int AdmittedOver(TimeSpan latency, int seconds)
+        {
+            _health.Current = new BackendHealthSnapshot(50, 0, 0, latency, 4);
+            var admitted = 0;
+            for (var tick = 0; tick < seconds * 4; tick++)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(250));
+                admitted += room.Tick(_time.GetUtcNow(), false, _health).Admitted;
+
+                // Buyers finish quickly: the limit on active buyers is what paces admission.
+                foreach (var id in ids)
+                {
+                    if (room.Find(id, _time.GetUtcNow()) is { State: EntryState.Admitted })
+                    {
+                        room.Release(id);
+                    }
+                }
+            }
+
+            return admitted;
+        }
+
+        var healthy = AdmittedOver(TimeSpan.FromMilliseconds(80), 10);
+        var slow = AdmittedOver(TimeSpan.FromSeconds(3), 10);
+        var limitWhenSlow = room.Figures.Limit;
+        var recovered = AdmittedOver(TimeSpan.FromMilliseconds(80), 10);
+
+        Assert.True(slow < healthy / 2, $"admitted {slow} while the backend was slow vs {healthy} while healthy");
+        Assert.True(limitWhenSlow < 10, $"the limit stayed at {limitWhenSlow} while the backend was slow");
+        Assert.True(recovered > slow * 2, $"admitted {recovered} after recovery vs {slow} while slow");
+    }
+
+    [Fact]
+    public void Join_DemandBelowTheThreshold_AdmitsAtOnce_AboveItQueues()
+    {
+        var room = NewRoom(threshold: 3, max: 10);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        var states = Enumerable.Range(0, 5).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.State).ToList();
+
+        Assert.Equal([EntryState.Admitted, EntryState.Admitted, EntryState.Admitted, EntryState.Waiting, EntryState.Waiting], states);
+        Assert.True(room.IsActive);
+    }
+
+    [Fact]
+    public void AccessWindow_Ends_ThePlaceGoesToTheNextBuyer()
+    {
+        var room = NewRoom(threshold: 1, max: 1);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        var first = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        var second = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        room.Find(second, _time.GetUtcNow());
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        Assert.Equal(EntryState.Expired, room.Find(first, _time.GetUtcNow())!.Value.State);
+        Assert.Equal(EntryState.Admitted, room.Find(second, _time.GetUtcNow())!.Value.State);
+    }
+
+    [Fact]
+    public void Admission_BuyerAwayWhenTheirTurnComes_IsPassedOver()
+    {
+        var room = NewRoom(threshold: 0, max: 1);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        var away = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        var present = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        _time.Advance(TimeSpan.FromMinutes(4));
+        room.Find(present, _time.GetUtcNow());
+
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        Assert.Equal(EntryState.Abandoned, room.Find(away, _time.GetUtcNow())!.Value.State);
+        Assert.Equal(EntryState.Admitted, room.Find(present, _time.GetUtcNow())!.Value.State);
+    }
+
+    [Fact]
+    public void SoldOut_WaitingBuyersAreToldAndKeepTheirPlace()
+    {
+        var room = NewRoom(threshold: 0, max: 1);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Join(null, NextId(), _time.GetUtcNow());
+        var waiting = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        room.Tick(_time.GetUtcNow(), soldOut: true, _health);
+        var during = room.Find(waiting, _time.GetUtcNow())!.Value;
+        room.Tick(_time.GetUtcNow(), soldOut: false, _health);
+        var after = room.Find(waiting, _time.GetUtcNow())!.Value;
+
+        Assert.True(during.SoldOut);
+        Assert.Equal(1, during.Position);
+        Assert.False(after.SoldOut);
+        Assert.Equal(1, after.Position);
+    }
+
+    [Fact]
+    public void Join_WithTheSameEntryId_ReturnsTheSamePlace()
+    {
+        var room = NewRoom(threshold: 0, max: 1);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Join(null, NextId(), _time.GetUtcNow());
+        var mine = room.Join(null, NextId(), _time.GetUtcNow()).View;
+
+        var (again, created) = room.Join(mine.EntryId, NextId(), _time.GetUtcNow());
+
+        Assert.Null(created);
+        Assert.Equal(mine.EntryId, again.EntryId);
+        Assert.Equal(mine.Position, again.Position);
+    }
+
+    private static int Place(Room room, UInt128 id)
+    {
+        // Zero-based place in line while nobody has been admitted.
+        var view = room.Find(id, DateTimeOffset.MinValue)!.Value;
+        return view.Position!.Value - 1;
+    }
+
+    private Room NewRoom(int threshold = 10, int max = 50) =>
+        new(2001, OpensAt, new WaitingRoomOptions { ActivationThreshold = threshold, MaxActiveBuyers = max, AccessWindow = TimeSpan.FromMinutes(10) });
+
+    private UInt128 NextId() => new(0, ++_ids);
+
+    private sealed class FakeHealth : IBackendHealthSource
+    {
+        public BackendHealthSnapshot Current { get; set; } = new(50, 0, 0, TimeSpan.FromMilliseconds(50), 2);
+
+        public BackendHealthSnapshot Snapshot() => Current;
+    }
+}

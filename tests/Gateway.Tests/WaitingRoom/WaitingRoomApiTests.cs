@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OnSale.Tests.Common;
+using OnSale.Tests.Common.Time;
+using OnSale.Tests.Common.VenueBackend;
+
+namespace OnSale.Gateway.Tests.WaitingRoom;
+
+/// <summary>
+/// The waiting room over HTTP, on a manual clock: the stadium show (2001) opens at 10:00, the clock starts a minute
+/// before (buyers who have not been seen for three minutes when their turn comes are passed over).
+/// </summary>
+public sealed class WaitingRoomApiTests : IAsyncLifetime
+{
+    private const int Stadium = 2001;
+    private static readonly DateTimeOffset OpensAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    private readonly ManualTimeProvider _time = new(OpensAt.AddMinutes(-1));
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
+    private MockBackendHost _mock = null!;
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mock = await MockBackendHost.StartAsync(settings: new Dictionary<string, string?> { ["VenueBackend:Performances:3:OnSaleAt"] = OpensAt.ToString("O") });
+        _gateway = await StartGatewayAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _mock.DisposeAsync();
+        Directory.Delete(_dataPath, recursive: true);
+    }
+
+    [Fact]
+    public async Task Join_BeforeTheSaleOpens_WaitsInTheLobbyWithOpensAtAndRetryAfter()
+    {
+        using var response = await JoinAsync();
+        var body = await GatewayHost.JsonAsync(response);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("lobby", body.GetProperty("state").GetString());
+        Assert.Equal(OpensAt, body.GetProperty("opensAt").GetDateTimeOffset());
+        Assert.False(body.TryGetProperty("position", out _));
+        Assert.InRange(response.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 40);
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("queueToken").GetString()));
+    }
+
+    [Fact]
+    public async Task Opening_LobbyIsAdmittedInTurn_AndAPurchaseFreesThePlaceForTheNext()
+    {
+        var tokens = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            tokens.Add((await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!);
+        }
+
+        await OpenAsync();
+        var states = await Task.WhenAll(tokens.Select(StatusAsync));
+        var admitted = Assert.Single(states, s => s.GetProperty("state").GetString() == "admitted");
+        var waitingPositions = states.Where(s => s.GetProperty("state").GetString() == "waiting").Select(s => s.GetProperty("position").GetInt32()).Order();
+        Assert.Equal([1, 2], waitingPositions);
+
+        using var withoutToken = await _gateway.PostAsync("/api/v1/holds", Requests.Hold(Stadium, 1, 1));
+        await Problems.AssertAsync(withoutToken, HttpStatusCode.Unauthorized, "invalid_token");
+
+        var accessToken = admitted.GetProperty("accessToken").GetString()!;
+        using var purchase = await PurchaseWithAsync(accessToken, Stadium);
+        Assert.Equal(HttpStatusCode.Created, purchase.StatusCode);
+
+        await Eventually.HoldsAsync(
+            async () => (await Task.WhenAll(tokens.Select(StatusAsync))).Count(s => s.GetProperty("state").GetString() == "admitted"),
+            count => count == 1,
+            "the next buyer is admitted once the first has bought",
+            time: _time);
+        var first = await StatusAsync(tokens[states.ToList().IndexOf(admitted)]);
+        Assert.Equal("expired", first.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Purchase_AccessTokenOfAnotherPerformance_Returns401()
+    {
+        await JoinAsync();
+        await OpenAsync();
+        var admitted = await GatewayHost.JsonAsync(await JoinAsync(performanceId: 1001));
+        var accessToken = admitted.GetProperty("accessToken").GetString()!;
+
+        using var response = await PurchaseWithAsync(accessToken, Stadium);
+
+        await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
+    public async Task Purchase_BeforeTheSaleOpensWithoutAnyQueue_Returns401()
+    {
+        using var response = await _gateway.PurchaseAsync(Requests.Purchase(Stadium, 1, 1));
+
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+        Assert.Contains("opens at", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await _mock.Control.GetOrdersAsync());
+    }
+
+    [Fact]
+    public async Task Join_AgainWithTheQueueToken_KeepsThePlace()
+    {
+        await JoinAsync();
+        await OpenAsync();
+        await JoinAsync();
+        var mine = await GatewayHost.JsonAsync(await JoinAsync());
+        await JoinAsync();
+
+        var again = await GatewayHost.JsonAsync(await JoinAsync(queueToken: mine.GetProperty("queueToken").GetString()));
+
+        Assert.Equal("waiting", again.GetProperty("state").GetString());
+        Assert.Equal(mine.GetProperty("position").GetInt32(), again.GetProperty("position").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("v1.q.2001.0000000000000000000000000000002a.9999999999.local.AAAA")]
+    [InlineData("garbage")]
+    [InlineData(null)]
+    public async Task Status_WithoutAGenuineToken_Returns401InvalidToken(string? token)
+    {
+        await JoinAsync();
+
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/performances/{Stadium}/queue");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
+    public async Task Status_QueueTokenOfAnotherPerformance_Returns401()
+    {
+        var lobby = await GatewayHost.JsonAsync(await JoinAsync());
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/performances/1001/queue");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", lobby.GetProperty("queueToken").GetString());
+        using var response = await _gateway.Client.SendAsync(request);
+
+        await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
+    public async Task Join_MoreThanTheClientsLimit_Returns429WithRetryAfter()
+    {
+        await _gateway.DisposeAsync();
+        _gateway = await StartGatewayAsync(new Dictionary<string, string?> { ["Gateway:RateLimits:PerClientPerMinute"] = "3" });
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await JoinAsync()).EnsureSuccessStatusCode();
+        }
+
+        using var refused = await JoinAsync();
+
+        await Problems.AssertAsync(refused, (HttpStatusCode)429, "rate_limited");
+        Assert.NotNull(refused.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Restart_PlacesInLineAreKeptInTheSameOrder()
+    {
+        var tokens = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            tokens.Add((await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!);
+        }
+
+        await OpenAsync();
+        var before = await Task.WhenAll(tokens.Select(async t => Describe(await StatusAsync(t))));
+
+        await _gateway.DisposeAsync();
+        _gateway = await StartGatewayAsync();
+        var after = await Task.WhenAll(tokens.Select(async t => Describe(await StatusAsync(t))));
+
+        Assert.Equal(before, after);
+        Assert.Equal(39, before.Count(d => d.StartsWith("waiting", StringComparison.Ordinal)));
+    }
+
+    private static string Describe(JsonElement status) =>
+        status.GetProperty("state").GetString() + (status.TryGetProperty("position", out var p) ? "@" + p.GetInt32() : string.Empty);
+
+    private Task<GatewayHost> StartGatewayAsync(Dictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Gateway:WaitingRoom:ActivationThreshold"] = "1",
+            ["Gateway:WaitingRoom:MaxActiveBuyers"] = "1",
+            ["Gateway:WaitingRoom:AdmissionInterval"] = "00:00:00.100",
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return GatewayHost.StartAsync(time: _time, mock: _mock, dataPath: _dataPath, settings: settings);
+    }
+
+    /// <summary>Moves the clock to the opening and waits for the admission round that opens the lobby.</summary>
+    private async Task OpenAsync()
+    {
+        _time.SetUtcNow(OpensAt);
+        await Eventually.HoldsAsync(
+            async () => (await _gateway.Admin.GetFromJsonAsync<JsonElement>("/admin/api/status")).GetProperty("queues"),
+            queues => queues.EnumerateArray().Any(q => q.GetProperty("performanceId").GetInt32() == Stadium && q.GetProperty("opened").GetBoolean()),
+            "the lobby opens",
+            time: _time,
+            advance: TimeSpan.FromMilliseconds(100));
+    }
+
+    private Task<HttpResponseMessage> JoinAsync(string? queueToken = null, int performanceId = Stadium)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/performances/{performanceId}/queue");
+        if (queueToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", queueToken);
+        }
+
+        return _gateway.Client.SendAsync(request);
+    }
+
+    private async Task<JsonElement> StatusAsync(string queueToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/performances/{Stadium}/queue");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", queueToken);
+        using var response = await _gateway.Client.SendAsync(request);
+        return await GatewayHost.JsonAsync(response);
+    }
+
+    private Task<HttpResponseMessage> PurchaseWithAsync(string accessToken, int performanceId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/purchases") { Content = JsonContent.Create(Requests.Purchase(performanceId, 1, 1)) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return _gateway.Client.SendAsync(request);
+    }
+}
