@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -94,34 +94,18 @@ public sealed class MockBackendHost : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    // Swap every appsettings*.json file source for the mock's embedded appsettings.json, in the same place.
+    // Hermetic: the mock keeps its embedded seed (VenueBackendApp.EmbeddedSeed) and ignores whatever appsettings*.json
+    // files sit in the test's output folder (a gateway test's folder holds the gateway's).
     private static void UseEmbeddedSettings(IConfigurationBuilder configuration)
     {
         var sources = configuration.Sources;
-        var index = -1;
         for (var i = sources.Count - 1; i >= 0; i--)
         {
-            if (sources[i] is JsonConfigurationSource { Path: { } path }
+            if (sources[i] is JsonConfigurationSource { FileProvider: not EmbeddedFileProvider, Path: { } path }
                 && Path.GetFileName(path).StartsWith("appsettings", StringComparison.OrdinalIgnoreCase))
             {
                 sources.RemoveAt(i);
-                index = i;
             }
         }
-
-        sources.Insert(index < 0 ? 0 : index, EmbeddedAppSettings());
-    }
-
-    // The mock embeds its appsettings.json (resource OnSale.Mocks.VenueBackend.appsettings.json) for this purpose.
-    private static MemoryConfigurationSource EmbeddedAppSettings()
-    {
-        const string Resource = "OnSale.Mocks.VenueBackend.appsettings.json";
-        using var stream = typeof(VenueBackendApp).Assembly.GetManifestResourceStream(Resource)
-            ?? throw new InvalidOperationException($"The mock assembly lacks the embedded resource {Resource}.");
-        var settings = new ConfigurationBuilder().AddJsonStream(stream).Build();
-        return new MemoryConfigurationSource
-        {
-            InitialData = settings.AsEnumerable().Where(pair => pair.Value is not null).ToList(),
-        };
     }
 }
