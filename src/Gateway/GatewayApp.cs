@@ -5,6 +5,7 @@ using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Resilience;
 using OnSale.Gateway.Storage;
 using OnSale.Gateway.WaitingRoom;
+using OnSale.Gateway.Widget;
 
 namespace OnSale.Gateway;
 
@@ -23,17 +24,20 @@ public static class GatewayApp
             .AddAvailability(builder.Configuration)
             .AddWaitingRoom(builder.Configuration)
             .AddPurchasing(builder.Configuration)
-            .AddAdmin(builder.Configuration);
+            .AddAdmin(builder.Configuration)
+            .AddWidget(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
 
+        app.UseWidgetCors(); // first, so that error answers to venues' pages carry CORS headers too
         app.UseGatewayInfrastructure();
         app.MapOperationsEndpoints();
         app.MapAvailabilityApi();
         app.MapWaitingRoomApi();
         app.MapPurchasingApi();
         app.MapAdminApi();
+        app.MapWidgetApi();
         return app;
     }
 }

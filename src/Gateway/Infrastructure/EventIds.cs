@@ -55,6 +55,10 @@ internal static class EventIds
     public const int CacheKeyTooLong = 708;
     public const int CacheEvicted = 709;
 
+    // 8xx widget
+    public const int WidgetUnknownVenue = 800;
+    public const int WidgetHostRefused = 801;
+
     // 9xx infrastructure
     public const int DeadlineExceeded = 900;
     public const int UnhandledException = 901;

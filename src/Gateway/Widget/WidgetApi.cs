@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace OnSale.Gateway.Widget;
+
+/// <summary>
+/// The embeddable buyer widget (CONTRACT.md §3, "Widget"): the loader script a venue page includes, the frame's
+/// static files, and the frame document, served only to the origins configured for its venue.
+/// </summary>
+internal static partial class WidgetApi
+{
+    /// <summary>The frame's policy; <c>{0}</c> is the venue's origins. Nothing inline runs, nothing leaves the gateway.</summary>
+    private const string FramePolicy =
+        "default-src 'self'; frame-ancestors {0}; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+
+    /// <summary>The policy of the explanation pages: no script at all, only the frame's stylesheet.</summary>
+    private const string ProblemPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {0}";
+
+    private const int MaxPageLength = 2048;
+
+    public static IEndpointRouteBuilder MapWidgetApi(this IEndpointRouteBuilder endpoints)
+    {
+        // Resolved here, at start-up: the files are read, compressed and hashed once, and a missing one stops the host.
+        _ = endpoints.ServiceProvider.GetRequiredService<WidgetAssets>();
+
+        var widget = endpoints.MapGroup("/widget/v1").WithTags("Widget").ExcludeFromDescription();
+        widget.MapMethods("/loader.js", [HttpMethods.Get, HttpMethods.Head], GetLoader).WithName("GetWidgetLoader");
+        widget.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], GetAsset).WithName("GetWidgetAsset");
+        widget.MapGet("/frame", GetFrame).WithName("GetWidgetFrame");
+        return endpoints;
+    }
+
+    private static IResult GetLoader(HttpContext context, WidgetAssets assets) => Serve(context, assets.Loader);
+
+    private static IResult GetAsset(string name, HttpContext context, WidgetAssets assets) =>
+        assets.FindAsset(name) is { } asset ? Serve(context, asset) : TypedResults.NotFound();
+
+    private static IResult GetFrame(HttpContext context, VenueRegistry venues, WidgetAssets assets, ILoggerFactory loggers)
+    {
+        var query = context.Request.Query;
+        var venueKey = Single(query["venue"]);
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+
+        // The explanation pages below have no script, no form and no link: framing them cannot be abused, so where the
+        // venue is unknown they may be framed anywhere and the venue's developer sees the message inside their own page
+        // instead of a browser's "refused to connect" box.
+        if (string.IsNullOrEmpty(venueKey))
+        {
+            return ProblemPage(context, assets, 400, "*",
+                "This widget is missing its venue",
+                "The script tag that embeds the box office has no data-venue attribute, so we can't tell which venue's tickets to show.",
+                "If you're buying tickets: please use the venue's own box office page, or contact the venue.",
+                "If you run this website: add data-venue=\"your-venue-key\" to the <script> tag that loads /widget/v1/loader.js.");
+        }
+
+        var venue = venues.Find(venueKey);
+        if (venue is null)
+        {
+            Log.UnknownVenue(loggers.CreateLogger(typeof(WidgetApi).FullName!), Truncate(venueKey), Truncate(Single(query["host"]) ?? "(none)"));
+            return ProblemPage(context, assets, 404, "*",
+                "This widget is not set up for this site",
+                $"This widget is not set up for this site (unknown venue '{Truncate(venueKey)}').",
+                "If you're buying tickets: please use the venue's own box office page, or contact the venue.",
+                $"If you run this website: check the data-venue attribute of the script tag, and ask your box office provider to add venue '{Truncate(venueKey)}' with your site's origin to the gateway (Gateway:Venues:{Truncate(venueKey)}:Origins).");
+        }
+
+        // A venue that exists is worth impersonating: only its own origins may frame its box office, and this refusal
+        // may not be framed at all. Its developer meets the message by opening the frame's address, which the loader
+        // offers (and logs to the console) when the frame does not answer.
+        var hostValue = Single(query["host"]);
+        if (!WebOrigin.TryNormalize(hostValue, out var host) || !venue.Allows(host))
+        {
+            Log.HostRefused(loggers.CreateLogger(typeof(WidgetApi).FullName!), venue.Key, Truncate(hostValue ?? "(none)"));
+            headers.XFrameOptions = "DENY";
+            var shown = string.IsNullOrEmpty(hostValue) ? "(no host given)" : Truncate(hostValue);
+            return ProblemPage(context, assets, 403, "'none'",
+                "This website is not allowed to show this box office",
+                $"The page at {shown} is not one of the sites allowed to show the box office of venue '{venue.Key}'.",
+                "If you're buying tickets: please buy from the venue's own website.",
+                $"If you run this website: load the widget through /widget/v1/loader.js, and ask your box office provider to add {shown} to Gateway:Venues:{venue.Key}:Origins.");
+        }
+
+        var performance = Single(query["performance"]);
+        if (!int.TryParse(performance, NumberStyles.None, CultureInfo.InvariantCulture, out var performanceId) || performanceId <= 0)
+        {
+            return ProblemPage(context, assets, 400, venue.FrameAncestors,
+                "This widget doesn't say which performance to sell",
+                string.IsNullOrEmpty(performance)
+                    ? "The script tag that embeds the box office has no data-performance attribute."
+                    : $"'{Truncate(performance)}' is not a performance number.",
+                "If you're buying tickets: please contact the venue, or try the venue's main box office page.",
+                "If you run this website: set data-performance to the performance's id (a positive number) on the <script> tag.");
+        }
+
+        headers.ContentSecurityPolicy = string.Format(CultureInfo.InvariantCulture, FramePolicy, venue.FrameAncestors);
+        var config = new FrameConfig(
+            venue.Key,
+            performanceId,
+            host,
+            PageOf(Single(query["page"]), host),
+            Single(query["purchase"]) is { } purchase && PurchaseIdPattern().IsMatch(purchase) ? purchase : null,
+            venue.Currency,
+            context.Request.PathBase.Add("/api/v1").Value!);
+        return TypedResults.Content(WidgetPages.Frame(assets, config), "text/html; charset=utf-8");
+    }
+
+    /// <summary>
+    /// The embedding page's address for the "come back later" link: an absolute http(s) URL on the host's own origin,
+    /// without its fragment; anything else is dropped, so the frame never renders a link it was handed by a stranger.
+    /// </summary>
+    private static string? PageOf(string? value, string host)
+    {
+        if (value is null || value.Length > MaxPageLength || !Uri.TryCreate(value, UriKind.Absolute, out var uri) ||
+            (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || WebOrigin.Of(uri) != host)
+        {
+            return null;
+        }
+
+        var hash = value.IndexOf('#', StringComparison.Ordinal);
+        return hash < 0 ? value : value[..hash];
+    }
+
+    private static IResult Serve(HttpContext context, WidgetAsset asset)
+    {
+        var headers = context.Response.Headers;
+        headers.CacheControl = "public, max-age=300";
+        headers.XContentTypeOptions = "nosniff";
+        headers.Vary = HeaderNames.AcceptEncoding;
+
+        // Venues that isolate their pages (Cross-Origin-Embedder-Policy) can still load the loader.
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        if (AcceptsGzip(context.Request))
+        {
+            headers.ContentEncoding = "gzip";
+            return TypedResults.Bytes(asset.Gzip, asset.ContentType, entityTag: asset.GzipETag);
+        }
+
+        // The file result answers If-None-Match with 304 (weak comparison, as RFC 9110 §13.1.2 asks).
+        return TypedResults.Bytes(asset.Bytes, asset.ContentType, entityTag: asset.ETag);
+    }
+
+    private static bool AcceptsGzip(HttpRequest request)
+    {
+        if (!StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var codings))
+        {
+            return false;
+        }
+
+        var gzip = codings.FirstOrDefault(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+            ?? codings.FirstOrDefault(c => c.Value.Equals("*", StringComparison.Ordinal));
+        return gzip is not null && (gzip.Quality ?? 1) > 0;
+    }
+
+    private static IResult ProblemPage(HttpContext context, WidgetAssets assets, int status, string frameAncestors,
+        string heading, string explanation, string forBuyers, string forDevelopers)
+    {
+        context.Response.Headers.ContentSecurityPolicy = string.Format(CultureInfo.InvariantCulture, ProblemPolicy, frameAncestors);
+        return TypedResults.Content(WidgetPages.Problem(assets, heading, explanation, forBuyers, forDevelopers), "text/html; charset=utf-8", statusCode: status);
+    }
+
+    /// <summary>The value of a query parameter given once; a repeated parameter counts as missing.</summary>
+    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
+
+    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex PurchaseIdPattern();
+}
