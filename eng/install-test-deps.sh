@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK, only where it is missing:
-# python3 (Python's xmlrpc is an interop peer), Node.js + npm (node-soap is an interop peer) and the npm packages.
+# python3 (Python's xmlrpc is an interop peer), Node.js + npm (node-soap is an interop peer) and the npm packages,
+# Debian's chromium + chromium-driver (the widget's browser tests; no browser is ever downloaded by a test tool).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ need=()
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} with apt-get"

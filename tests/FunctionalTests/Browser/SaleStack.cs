@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using OnSale.Gateway;
+using OnSale.Samples.VenueSite;
+using OnSale.Tests.Common.VenueBackend;
+
+namespace OnSale.FunctionalTests.Browser;
+
+/// <summary>
+/// What a buyer's browser talks to, in-process on real loopback ports: the mock backend, the gateway at
+/// <c>http://localhost:…</c> and the venue's site at <c>http://127.0.0.1:…</c>. Two hosts of the same machine are two
+/// sites to the browser, so the widget runs as a third-party frame, as it does on a real venue's page.
+/// </summary>
+public sealed class SaleStack : IAsyncDisposable
+{
+    public const string AdminKey = "browser-admin-key";
+
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-browser", Guid.NewGuid().ToString("N"));
+    private readonly List<WebApplication> _apps = [];
+
+    private SaleStack(MockBackendHost mock)
+    {
+        Mock = mock;
+    }
+
+    public MockBackendHost Mock { get; }
+
+    public Uri GatewayUrl { get; private set; } = null!;
+
+    public Uri SiteUrl { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    /// <summary>Starts the stack; the venue site is the only origin allowed to embed the widget unless told otherwise.</summary>
+    public static async Task<SaleStack> StartAsync(IDictionary<string, string>? gatewaySettings = null)
+    {
+        var stack = new SaleStack(await MockBackendHost.StartAsync());
+        var gatewayPort = FreePort();
+        var sitePort = FreePort();
+        stack.GatewayUrl = new Uri($"http://localhost:{gatewayPort}/");
+        stack.SiteUrl = new Uri($"http://127.0.0.1:{sitePort}/");
+
+        var args = new List<string>
+        {
+            "--urls", $"http://localhost:{gatewayPort}",
+            "--Logging:LogLevel:Default=Warning",
+            $"--Gateway:Backend:Url={stack.Mock.SoapUrl}",
+            $"--Gateway:DataPath={stack._dataPath}",
+            $"--Gateway:Admin:ApiKey={AdminKey}",
+            $"--Gateway:Venues:royal-hall:Origins:0=http://127.0.0.1:{sitePort}",
+            "--Gateway:RateLimits:PerClientPerMinute=100000",
+        };
+        foreach (var (key, value) in gatewaySettings ?? new Dictionary<string, string>())
+        {
+            args.Add($"--{key}={value}");
+        }
+
+        await stack.StartAsync(GatewayApp.Build([.. args]));
+        await stack.StartAsync(VenueSiteApp.Build(["--urls", $"http://127.0.0.1:{sitePort}", "--Logging:LogLevel:Default=Warning", $"--VenueSite:GatewayUrl={stack.GatewayUrl}"]));
+        stack.Admin = new HttpClient { BaseAddress = stack.GatewayUrl };
+        stack.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return stack;
+    }
+
+    /// <summary>Another site, whose origin the gateway does not know, embedding the same widget.</summary>
+    public async Task<Uri> StartForeignSiteAsync()
+    {
+        var port = FreePort();
+        await StartAsync(VenueSiteApp.Build(["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--VenueSite:GatewayUrl={GatewayUrl}"]));
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    public async Task SetModeAsync(string mode, string reason) =>
+        (await Admin.PutAsJsonAsync("admin/api/mode", new { mode, reason })).EnsureSuccessStatusCode();
+
+    public async Task SetBannerAsync(string message, string level) =>
+        (await Admin.PutAsJsonAsync("admin/api/banner", new { message, level })).EnsureSuccessStatusCode();
+
+    /// <summary>Joins the queue as another buyer (not the browser), returning the answer.</summary>
+    public async Task<JsonElement> JoinAsAnotherBuyerAsync(int performanceId)
+    {
+        using var client = new HttpClient { BaseAddress = GatewayUrl };
+        using var response = await client.PostAsync($"api/v1/performances/{performanceId}/queue", null);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Buys as another buyer with their access token, which frees their place for the next in line.</summary>
+    public async Task BuyAsAnotherBuyerAsync(int performanceId, string accessToken)
+    {
+        using var client = new HttpClient { BaseAddress = GatewayUrl };
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/purchases")
+        {
+            Content = JsonContent.Create(new { performanceId, zoneId = 2, quantity = 1, paymentToken = "tok_ok", email = "other@example.com" }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Admin?.Dispose();
+        foreach (var app in Enumerable.Reverse(_apps))
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        await Mock.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartAsync(WebApplication app)
+    {
+        _apps.Add(app);
+        await app.StartAsync();
+    }
+}
