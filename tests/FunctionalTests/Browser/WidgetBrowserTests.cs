@@ -39,7 +39,7 @@ public sealed class WidgetBrowserTests
 
         browser.Element("#btn-join").Click();
         browser.View("waiting");
-        Assert.Contains("1", browser.Element("#view").Text, StringComparison.Ordinal);
+        Assert.Contains("You're next", browser.Element("#view").Text, StringComparison.Ordinal);
         browser.Screenshot("2-queue");
 
         await stack.BuyAsAnotherBuyerAsync(Hamlet, otherAccess.GetProperty("accessToken").GetString()!);
