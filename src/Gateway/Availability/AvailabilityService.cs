@@ -22,7 +22,9 @@ internal sealed partial class AvailabilityService(
     ILogger<AvailabilityService> logger)
 {
     private const string PerformancesKey = "performances";
+    private static readonly TimeSpan AdjustmentMemory = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<int, AvailabilitySnapshot> _lastKnown = new();
+    private readonly List<Adjustment> _adjustments = [];
     private readonly ConcurrentDictionary<int, Rendered> _rendered = new();
     private readonly Dictionary<(int PerformanceId, int ZoneId), int> _promised = [];
     private readonly Lock _promiseLock = new();
@@ -67,7 +69,12 @@ internal sealed partial class AvailabilityService(
             var fetched = await cache.GetOrCreateAsync(
                 "availability:" + performanceId,
                 (backend, performanceId, time),
-                static async (s, ct) => new AvailabilitySnapshot(s.performanceId, await s.backend.GetAvailabilityAsync(s.performanceId, ct), s.time.GetUtcNow()),
+                static async (s, ct) =>
+                {
+                    // Stamped when the call starts: the backend's answer reflects nothing later than that for sure.
+                    var asOf = s.time.GetUtcNow();
+                    return new AvailabilitySnapshot(s.performanceId, await s.backend.GetAvailabilityAsync(s.performanceId, ct), asOf);
+                },
                 new HybridCacheEntryOptions { Expiration = Options.FreshFor, LocalCacheExpiration = Options.FreshFor },
                 cancellationToken: cancellationToken);
             var current = Remember(fetched);
@@ -122,15 +129,22 @@ internal sealed partial class AvailabilityService(
     public Zone? LastKnownZone(int performanceId, int zoneId) =>
         _lastKnown.TryGetValue(performanceId, out var snapshot) ? snapshot.Zones.FirstOrDefault(z => z.ZoneId == zoneId) : null;
 
-    /// <summary>Applies a sale (negative) or a release (positive) to the last known counts at once.</summary>
+    /// <summary>
+    /// Applies a sale (negative) or a release (positive) to the last known counts at once, and remembers it for a
+    /// minute so that a backend answer already on its way when it happened does not undo it (see <see cref="Remember"/>).
+    /// </summary>
     public void Adjust(int performanceId, int zoneId, int delta)
     {
+        lock (_adjustments)
+        {
+            var now = time.GetUtcNow();
+            _adjustments.RemoveAll(a => now - a.At > AdjustmentMemory);
+            _adjustments.Add(new Adjustment(performanceId, zoneId, delta, now));
+        }
+
         while (_lastKnown.TryGetValue(performanceId, out var snapshot))
         {
-            var zones = snapshot.Zones
-                .Select(z => z.ZoneId == zoneId ? z with { Available = Math.Clamp(z.Available + delta, 0, z.Capacity) } : z)
-                .ToList();
-            if (_lastKnown.TryUpdate(performanceId, snapshot with { Zones = zones }, snapshot))
+            if (_lastKnown.TryUpdate(performanceId, snapshot with { Zones = Apply(snapshot.Zones, zoneId, delta) }, snapshot))
             {
                 return;
             }
@@ -217,13 +231,33 @@ internal sealed partial class AvailabilityService(
 
     private AvailabilitySnapshot Remember(AvailabilitySnapshot fetched)
     {
-        // The last known answer wins when it is as new: it carries our own sales since the backend's answer.
-        var current = _lastKnown.AddOrUpdate(
+        // The last known answer wins when it is as new: it carries our own sales since. A newer answer takes over with
+        // our sales and releases since its call started replayed on it; one the backend had already counted is then
+        // counted twice until the next refresh, which errs towards showing fewer seats, never more.
+        return _lastKnown.AddOrUpdate(
             fetched.PerformanceId,
-            fetched,
-            (_, last) => last.AsOf >= fetched.AsOf ? last : fetched);
-        return current;
+            _ => WithLaterAdjustments(fetched),
+            (_, last) => last.AsOf >= fetched.AsOf ? last : WithLaterAdjustments(fetched));
     }
+
+    private AvailabilitySnapshot WithLaterAdjustments(AvailabilitySnapshot fetched)
+    {
+        lock (_adjustments)
+        {
+            var zones = fetched.Zones;
+            foreach (var a in _adjustments.Where(a => a.PerformanceId == fetched.PerformanceId && a.At >= fetched.AsOf))
+            {
+                zones = Apply(zones, a.ZoneId, a.Delta);
+            }
+
+            return ReferenceEquals(zones, fetched.Zones) ? fetched : fetched with { Zones = zones };
+        }
+    }
+
+    private static IReadOnlyList<Zone> Apply(IReadOnlyList<Zone> zones, int zoneId, int delta) =>
+        [.. zones.Select(z => z.ZoneId == zoneId ? z with { Available = Math.Clamp(z.Available + delta, 0, z.Capacity) } : z)];
+
+    private sealed record Adjustment(int PerformanceId, int ZoneId, int Delta, DateTimeOffset At);
 
     private async Task<bool> IsKnownToNotExistAsync(int performanceId, CancellationToken cancellationToken)
     {

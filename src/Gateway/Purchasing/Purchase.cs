@@ -64,6 +64,18 @@ internal sealed record Purchase
 
     public string? Message { get; init; }
 
+    /// <summary>
+    /// The backend session this purchase reserves and buys under, kept for its whole life: if a ReserveTickets may have
+    /// taken seats (<see cref="Reserved"/>) the seats are bought from this session, never left stranded.
+    /// </summary>
+    public string? SessionKey { get; init; }
+
+    /// <summary>
+    /// A ReserveTickets under <see cref="SessionKey"/> may have held seats. Written before the call, so that after a
+    /// timeout or a crash the replay checks out what the session holds before reserving again.
+    /// </summary>
+    public bool Reserved { get; init; }
+
     /// <summary>Replay attempts so far.</summary>
     public int Attempts { get; init; }
 

@@ -77,12 +77,23 @@ internal sealed partial class PurchaseService(
             return await ParkAsync(purchase, inserted: false);
         }
 
-        // Journal first: whatever happens next (crash, timeout) the purchase is known and will be settled.
-        purchase = await journal.InsertAsync(purchase, CancellationToken.None);
+        string session;
         try
         {
-            var session = await backend.GetNewSessionKeyAsync(live.Token);
-            var hold = await backend.ReserveTicketsAsync(session, performanceId, zoneId, quantity, live.Token);
+            session = await backend.GetNewSessionKeyAsync(live.Token);
+        }
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
+        {
+            return await ParkAsync(purchase, inserted: false); // Nothing happened at the backend yet.
+        }
+
+        // Journal first: whatever happens next (crash, timeout) the purchase is known, with the session that may hold
+        // its seats, and will be settled.
+        purchase = await journal.InsertAsync(purchase with { SessionKey = session, Reserved = true }, CancellationToken.None);
+        Hold? hold = null;
+        try
+        {
+            hold = await backend.ReserveTicketsAsync(session, performanceId, zoneId, quantity, live.Token);
             purchase = purchase with { CheckoutAttempted = true, UpdatedAt = time.GetUtcNow() };
             await journal.UpdateAsync(purchase, CancellationToken.None);
             try
@@ -93,6 +104,7 @@ internal sealed partial class PurchaseService(
             catch (PaymentDeclinedException)
             {
                 _ = ReleaseQuietlyAsync(session, hold.LineItemId);
+                hold = null;
                 throw;
             }
         }
@@ -122,7 +134,12 @@ internal sealed partial class PurchaseService(
                 return await HandOverAsync(purchase, ex);
             }
 
-            return await ParkAsync(purchase, inserted: true);
+            if (!purchase.CheckoutAttempted && !BackendFailures.OutcomeUnknown(ex))
+            {
+                purchase = purchase with { Reserved = false }; // The reservation was refused or never sent: nothing held.
+            }
+
+            return await ParkAsync(purchase, inserted: true, seatsHeld: hold is not null);
         }
     }
 
@@ -244,9 +261,20 @@ internal sealed partial class PurchaseService(
         return processing;
     }
 
-    private async Task<PurchaseResult> ParkAsync(Purchase purchase, bool inserted)
+    /// <param name="purchase">The purchase.</param>
+    /// <param name="inserted">Whether it is in the journal already.</param>
+    /// <param name="seatsHeld">Its seats are held at the backend in its session: they exist, promise them whatever the counts say.</param>
+    private async Task<PurchaseResult> ParkAsync(Purchase purchase, bool inserted, bool seatsHeld = false)
     {
-        switch (availability.TryPromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity))
+        var promise = seatsHeld
+            ? PromiseOutcome.Promised
+            : availability.TryPromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+        if (seatsHeld)
+        {
+            availability.RestorePromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+        }
+
+        switch (promise)
         {
             case PromiseOutcome.NotEnoughSeats:
                 await DeleteIfInsertedAsync();

@@ -86,6 +86,10 @@ internal static class PurchasingApi
             // The buyer's purchase is made (or parked): their place goes to the next buyer.
             access.Release(request.PerformanceId.Value, admitted);
         }
+        else if (entry is { } refused && result.Problem?.Code == "not_enough_seats")
+        {
+            access.ReleaseIfSoldOut(request.PerformanceId.Value, refused);
+        }
 
         return Answer(result, context);
     }

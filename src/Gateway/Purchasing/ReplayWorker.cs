@@ -46,6 +46,7 @@ internal sealed partial class ReplayWorker(
     AvailabilityService availability,
     WaitingRoom.IBuyerAccess access,
     BackendResilience resilience,
+    BackendHealth health,
     ReplaySignal signal,
     TimeProvider time,
     IOptions<PurchasingOptions> options,
@@ -83,6 +84,7 @@ internal sealed partial class ReplayWorker(
                     continue;
                 }
 
+                health.ReportBacklog(await journal.CountPendingAsync(stoppingToken));
                 var batch = await journal.GetPendingAsync(window, stoppingToken);
                 if (batch.Count == 0)
                 {
@@ -197,7 +199,38 @@ internal sealed partial class ReplayWorker(
                 return (Step.Done, null);
             }
 
-            var session = await backend.GetNewSessionKeyAsync(cancellationToken);
+            var session = purchase.SessionKey;
+            if (purchase.Reserved && session is not null)
+            {
+                // The session may already hold this purchase's seats (a reservation whose answer was lost, or a
+                // checkout that never went out): buy those rather than reserve more and leave them stranded.
+                purchase = purchase with { Status = PurchaseStatus.Processing, CheckoutAttempted = true, Message = PurchaseService.ProcessingMessage };
+                await journal.UpdateAsync(purchase, CancellationToken.None);
+                try
+                {
+                    await ConfirmAsync(purchase, await backend.CheckoutAsync(session, purchase.PaymentToken ?? string.Empty, purchase.PurchaseId, cancellationToken));
+                    return (Step.Done, null);
+                }
+                catch (HoldExpiredException)
+                {
+                    // The session holds nothing: reserve in it below (safe, it has no hold to double).
+                }
+                catch (SessionExpiredException)
+                {
+                    session = null; // Its holds went with it.
+                }
+                catch (Exception ex) when (ex is PaymentDeclinedException or InvalidArgumentException)
+                {
+                    await FailAsync(purchase, PurchaseFailures.PaymentDeclined); // The hold expires by itself at the backend.
+                    return (Step.Done, null);
+                }
+            }
+
+            session ??= await backend.GetNewSessionKeyAsync(cancellationToken);
+
+            // Written before the reservation: whatever becomes of its answer, the seats are found in this session.
+            purchase = purchase with { SessionKey = session, Reserved = true };
+            await journal.UpdateAsync(purchase, CancellationToken.None);
             Hold reserved;
             try
             {

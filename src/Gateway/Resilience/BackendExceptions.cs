@@ -14,9 +14,13 @@ internal sealed class CircuitOpenException(bool isolated, TimeSpan retryAfter, E
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
+/// <summary>The call never left the gateway: it was refused, or given up, while waiting for its turn.</summary>
+internal class CallNotMadeException(string message, Exception? innerException = null)
+    : BackendUnavailableException(message, innerException, faultCode: null);
+
 /// <summary>The call was not made because too many backend calls were already in flight or waiting.</summary>
 internal sealed class BackendSaturatedException(int limit)
-    : BackendUnavailableException($"More than {limit} backend calls are in flight or waiting; the call was not made.", faultCode: null);
+    : CallNotMadeException($"More than {limit} backend calls are in flight or waiting; the call was not made.");
 
 internal static class BackendFailures
 {
@@ -27,7 +31,7 @@ internal static class BackendFailures
     /// </summary>
     public static bool OutcomeUnknown(Exception exception) => exception switch
     {
-        CircuitOpenException or BackendSaturatedException => false,
+        CircuitOpenException or CallNotMadeException => false,
         BackendUnavailableException { FaultCode: 503 } => false,
         BackendUnavailableException or ProtocolErrorException or OperationCanceledException => true,
         _ => false,

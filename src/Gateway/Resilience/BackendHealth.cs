@@ -6,7 +6,8 @@ namespace OnSale.Gateway.Resilience;
 /// <param name="Busy">Calls the backend refused as busy (503).</param>
 /// <param name="AverageLatency">Mean latency of answered calls, or zero with none.</param>
 /// <param name="InFlight">Calls in flight now.</param>
-internal readonly record struct BackendHealthSnapshot(int Calls, int Failures, int Busy, TimeSpan AverageLatency, int InFlight)
+/// <param name="Backlog">Purchases parked or processing, waiting for the backend: work it has not caught up with.</param>
+internal readonly record struct BackendHealthSnapshot(int Calls, int Failures, int Busy, TimeSpan AverageLatency, int InFlight, int Backlog = 0)
 {
     public double FailureRatio => Calls == 0 ? 0 : (double)Failures / Calls;
 }
@@ -24,6 +25,10 @@ internal sealed class BackendHealth(TimeProvider time) : IBackendHealthSource
     private readonly Lock _lock = new();
     private readonly Bucket[] _buckets = new Bucket[WindowSeconds];
     private int _inFlight;
+    private int _backlog;
+
+    /// <summary>Reported by the replay worker: how many purchases wait for the backend.</summary>
+    public void ReportBacklog(int pending) => Volatile.Write(ref _backlog, pending);
 
     public void CallStarted() => Interlocked.Increment(ref _inFlight);
 
@@ -65,7 +70,8 @@ internal sealed class BackendHealth(TimeProvider time) : IBackendHealthSource
             }
         }
 
-        return new BackendHealthSnapshot(calls, failures, busy, calls == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(ticks / calls), Volatile.Read(ref _inFlight));
+        return new BackendHealthSnapshot(
+            calls, failures, busy, calls == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(ticks / calls), Volatile.Read(ref _inFlight), Volatile.Read(ref _backlog));
     }
 
     private struct Bucket

@@ -58,7 +58,7 @@ internal sealed partial class BackendResilience : IDisposable
                 MinimumThroughput = o.MinimumThroughput,
                 BreakDuration = o.BreakDuration,
                 ShouldHandle = args => ValueTask.FromResult(BackendTelemetryStrategy.IsFailure(args.Outcome.Exception)
-                    && args.Outcome.Exception is not BackendSaturatedException),
+                    && args.Outcome.Exception is not CallNotMadeException),
                 StateProvider = StateProvider,
                 ManualControl = ManualControl,
                 OnOpened = args =>
@@ -106,7 +106,7 @@ internal sealed partial class BackendResilience : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = args => ValueTask.FromResult(o.ReadRetries > 0 && args.Outcome.Exception is
-                    (BackendUnavailableException and not BackendSaturatedException) or TimeoutRejectedException),
+                    (BackendUnavailableException and not CallNotMadeException) or TimeoutRejectedException),
             })
             .AddPipeline(shared)
             .Build();

@@ -35,6 +35,7 @@ internal sealed class BackendTelemetryStrategy(GatewayMetrics metrics, BackendHe
     {
         null => "success",
         BackendSaturatedException => "saturated",
+        CallNotMadeException => "not_made",
         BackendTimeoutException or TimeoutRejectedException or OperationCanceledException => "timeout",
         BackendUnavailableException { FaultCode: 503 } => "busy",
         BackendUnavailableException => "unavailable",

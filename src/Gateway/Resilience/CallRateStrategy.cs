@@ -61,7 +61,8 @@ internal sealed class CallRateStrategy(int cap, int queueLimit, TimeProvider tim
         }
         catch (OperationCanceledException ex)
         {
-            return Outcome.FromException<TResult>(ex);
+            // Given up while waiting for a permit: the backend never saw this call.
+            return Outcome.FromException<TResult>(new CallNotMadeException("The call was given up while waiting for its turn; it was not made.", ex));
         }
         finally
         {

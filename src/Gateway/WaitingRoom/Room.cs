@@ -34,6 +34,7 @@ internal sealed class Room
     private long _arrivals;
     private double _limit;
     private double _rate;
+    private int _lastBacklog;
     private DateTimeOffset _lastTick;
     private DateTimeOffset _lastAdjust;
 
@@ -208,9 +209,11 @@ internal sealed class Room
         {
             var changed = new List<StoredEntry>();
             var nowMs = now.ToUnixTimeMilliseconds();
+            var placed = 0;
             var opened = false;
             if (!Opened && now >= OpensAt)
             {
+                placed = _lobby.Count;
                 Open(random ?? new CryptoShuffleRandom(), changed);
                 opened = true;
             }
@@ -275,22 +278,27 @@ internal sealed class Room
                 IsActive = false;
             }
 
-            return new TickResult(changed, opened, admitted, previousLimit, (int)_limit);
+            return new TickResult(changed, opened, placed, admitted, previousLimit, (int)_limit);
         }
     }
 
     private void Adjust(BackendHealthSnapshot h)
     {
-        var unhealthy = h.Calls > 0 && (h.FailureRatio > _options.FailureRatioTarget || h.Busy > 0 || h.AverageLatency > _options.LatencyTarget);
+        // Parked purchases that are not going down mean buyers are admitted faster than the backend serves them.
+        var backlogGrowing = h.Backlog > 0 && h.Backlog >= _lastBacklog;
+        var unhealthy = backlogGrowing
+            || (h.Calls > 0 && (h.FailureRatio > _options.FailureRatioTarget || h.Busy > 0 || h.AverageLatency > _options.LatencyTarget));
         if (unhealthy)
         {
             _limit = Math.Max(1, _limit * 0.7);
         }
-        else if (_head < _order.Count && _active >= (int)_limit - 1)
+        else if (h.Backlog == 0 && !SoldOut && _head < _order.Count && _active >= (int)_limit - 1)
         {
-            // Only grow while the limit is what holds buyers back.
+            // Only grow while the limit is what holds buyers back, and nothing is waiting for the backend.
             _limit = Math.Min(_options.MaxActiveBuyers, _limit + Math.Max(1, _options.MaxActiveBuyers / 50.0));
         }
+
+        _lastBacklog = h.Backlog;
     }
 
     private void Open(IShuffleRandom random, List<StoredEntry> changed)
@@ -359,4 +367,4 @@ internal sealed class Room
 }
 
 /// <summary>What an admission round did.</summary>
-internal sealed record TickResult(IReadOnlyList<StoredEntry> Changed, bool Opened, int Admitted, int PreviousLimit, int Limit);
+internal sealed record TickResult(IReadOnlyList<StoredEntry> Changed, bool Opened, int Placed, int Admitted, int PreviousLimit, int Limit);

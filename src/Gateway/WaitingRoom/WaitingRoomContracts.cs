@@ -31,4 +31,7 @@ internal interface IBuyerAccess
 
     /// <summary>Ends the buyer's turn early; the place goes to the next buyer.</summary>
     void Release(int performanceId, UInt128 entryId);
+
+    /// <summary>Ends the turn of a buyer refused for lack of seats when, as far as we know, nothing is left to buy.</summary>
+    void ReleaseIfSoldOut(int performanceId, UInt128 entryId);
 }

@@ -117,6 +117,14 @@ internal sealed partial class WaitingRoomService(
             : "Your time to buy has ended. Join the queue again."));
     }
 
+    public void ReleaseIfSoldOut(int performanceId, UInt128 entryId)
+    {
+        if (_rooms.TryGetValue(performanceId, out var room) && room.SoldOut)
+        {
+            Release(performanceId, entryId);
+        }
+    }
+
     public void Release(int performanceId, UInt128 entryId)
     {
         if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId) is { } changed)
@@ -136,7 +144,7 @@ internal sealed partial class WaitingRoomService(
             if (result.Opened)
             {
                 await store.SaveRoomAsync(new StoredRoom(room.PerformanceId, room.OpensAt, Opened: true), cancellationToken);
-                LogLobbyOpened(logger, room.PerformanceId, result.Changed.Count);
+                LogLobbyOpened(logger, room.PerformanceId, result.Placed);
             }
 
             if (result.Changed.Count > 0)

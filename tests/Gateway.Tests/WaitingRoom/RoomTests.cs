@@ -135,6 +135,59 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void Admission_ParkedPurchasesPilingUp_SlowsDown_AndGrowsAgainOnlyOnceTheyAreServed()
+    {
+        var room = NewRoom(threshold: 20, max: 100);
+        _time.SetUtcNow(OpensAt);
+        for (var i = 0; i < 1000; i++)
+        {
+            room.Join(null, NextId(), _time.GetUtcNow());
+        }
+
+        int LimitAfter(int backlog, int seconds)
+        {
+            _health.Current = new BackendHealthSnapshot(50, 0, 0, TimeSpan.FromMilliseconds(20), 2, backlog);
+            for (var tick = 0; tick < seconds * 4; tick++)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(250));
+                room.Tick(_time.GetUtcNow(), false, _health);
+            }
+
+            return room.Figures.Limit;
+        }
+
+        var start = LimitAfter(backlog: 0, seconds: 1);
+        var piling = LimitAfter(backlog: 40, seconds: 3);
+        var draining = LimitAfter(backlog: 10, seconds: 1);
+        var stillDraining = LimitAfter(backlog: 5, seconds: 1);
+
+        Assert.True(piling < start, $"the limit went from {start} to {piling} while purchases piled up");
+        Assert.Equal(piling, stillDraining);
+        Assert.True(draining <= piling);
+    }
+
+    [Fact]
+    public void Admission_SoldOut_TheLimitDoesNotGrow()
+    {
+        var room = NewRoom(threshold: 5, max: 100);
+        _time.SetUtcNow(OpensAt);
+        for (var i = 0; i < 200; i++)
+        {
+            room.Join(null, NextId(), _time.GetUtcNow());
+        }
+
+        room.Tick(_time.GetUtcNow(), soldOut: false, _health); // five buyers in, holding their places
+        for (var tick = 0; tick < 40; tick++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            room.Tick(_time.GetUtcNow(), soldOut: true, _health);
+        }
+
+        Assert.Equal(5, room.ActiveBuyers);
+        Assert.Equal(5, room.Figures.Limit);
+    }
+
+    [Fact]
     public void Join_DemandBelowTheThreshold_AdmitsAtOnce_AboveItQueues()
     {
         var room = NewRoom(threshold: 3, max: 10);

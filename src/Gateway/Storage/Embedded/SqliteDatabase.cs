@@ -9,7 +9,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
@@ -171,6 +171,10 @@ internal sealed partial class SqliteDatabase : IDisposable
                 state             INTEGER NOT NULL,
                 access_expires_at INTEGER,
                 PRIMARY KEY (performance_id, entry_id)) WITHOUT ROWID;
+            """),
+        (3, """
+            ALTER TABLE purchases ADD COLUMN session_key TEXT;
+            ALTER TABLE purchases ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
             """),
     ];
 

@@ -12,7 +12,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
 
     private const string InsertColumns =
         "purchase_id, idempotency_key, request_hash, status, performance_id, zone_id, quantity, payment_token, email, hold_id, " +
-        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at";
+        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at, session_key, reserved";
 
     public Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken) =>
         Task.FromResult(ReadOne("purchase_id = $v", purchaseId));
@@ -29,7 +29,8 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
                 command.CommandText = $"""
                     INSERT INTO purchases ({InsertColumns})
                     VALUES ($purchase_id, $idempotency_key, $request_hash, $status, $performance_id, $zone_id, $quantity, $payment_token, $email, $hold_id,
-                            $order_id, $seats, $total_cents, $failure_code, $message, $attempts, $checkout_attempted, $created_at, $updated_at)
+                            $order_id, $seats, $total_cents, $failure_code, $message, $attempts, $checkout_attempted, $created_at, $updated_at,
+                            $session_key, $reserved)
                     RETURNING seq;
                     """;
                 Bind(command.Parameters, purchase);
@@ -44,7 +45,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
             """
             UPDATE purchases SET status = $status, payment_token = $payment_token, order_id = $order_id, seats = $seats,
                 total_cents = $total_cents, failure_code = $failure_code, message = $message, attempts = $attempts,
-                checkout_attempted = $checkout_attempted, updated_at = $updated_at
+                checkout_attempted = $checkout_attempted, updated_at = $updated_at, session_key = $session_key, reserved = $reserved
             WHERE purchase_id = $purchase_id;
             """,
             parameters => Bind(parameters, purchase),
@@ -116,6 +117,8 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         parameters.AddWithValue("$checkout_attempted", p.CheckoutAttempted ? 1 : 0);
         parameters.AddWithValue("$created_at", p.CreatedAt.ToUnixTimeMilliseconds());
         parameters.AddWithValue("$updated_at", p.UpdatedAt.ToUnixTimeMilliseconds());
+        parameters.AddWithValue("$session_key", (object?)p.SessionKey ?? DBNull.Value);
+        parameters.AddWithValue("$reserved", p.Reserved ? 1 : 0);
     }
 
     private static Purchase Read(SqliteDataReader r) => new()
@@ -140,5 +143,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         CheckoutAttempted = r.GetInt32(17) != 0,
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(18)),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
+        SessionKey = r.IsDBNull(20) ? null : r.GetString(20),
+        Reserved = r.GetInt32(21) != 0,
     };
 }
