@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Availability read benchmark: the gateway's cached availability read against a bare ASP.NET Core endpoint returning
 # the same bytes, side by side in one run on loopback, reported as ratios (this machine is shared and noisy; absolute
-# numbers drift, ratios measured in the same run do not). Writes bench/results.md. Takes about 3 minutes.
+# numbers drift, ratios measured in the same run do not). Rewrites the availability section of bench/results.md
+# (between its markers; other sections stay). Takes about 3 minutes.
 #   bench/run.sh [seconds-per-round] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,8 +92,8 @@ print(f"{ratio:.2f} {p99:.2f}")')
 read -r median_ratio median_p99 <<< "$summary"
 per_10k=$(python3 -c "print(f'{$backend_calls * 10000 / $gateway_reads:.3f}')")
 
-cat > bench/results.md <<MD
-# Benchmark results
+cat > "$OUT/availability-section.md" <<MD
+## Cached availability read (\`bench/run.sh\`)
 
 Measured by \`bench/run.sh\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, shared, loopback only), with
 wrk ${THREADS} threads and ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per target, order
@@ -100,7 +101,7 @@ alternating. The gateway runs in Release against the mock backend (SOAP), Embedd
 fresh for 2 s). The baseline is a bare ASP.NET Core endpoint (\`bench/BareEndpoint\`) returning the same bytes.
 Absolute numbers drift on a shared machine; the ratio is measured side by side in the same run.
 
-## Cached availability read: \`GET $PATH_UNDER_TEST\`
+### \`GET $PATH_UNDER_TEST\`
 
 | round | gateway req/s | bare req/s | ratio | gateway p50 ms | gateway p99 ms | bare p99 ms |
 |---|---|---|---|---|---|---|
@@ -110,4 +111,6 @@ $(printf '%s\n' "${rows[@]}")
 - **Gateway p99 (median of rounds): ${median_p99} ms** at ${CONNECTIONS} connections (goal < 10 ms).
 - **Backend calls per 10,000 reads: ${per_10k}** (${backend_calls} GetAvailability calls for ${gateway_reads} reads).
 MD
+# Only this script's section of bench/results.md is rewritten; the waiting-room section (bench/waitingroom.sh) stays.
+python3 bench/results_section.py availability "$OUT/availability-section.md"
 echo "results written to bench/results.md: ratio ${median_ratio}, p99 ${median_p99} ms, ${per_10k} backend calls per 10k reads"
