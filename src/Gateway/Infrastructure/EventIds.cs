@@ -6,15 +6,12 @@ internal static class EventIds
     // 1xx availability
     public const int AvailabilityStaleServed = 100;
     public const int AvailabilityUnknown = 101;
-    public const int AvailabilityRefreshFailed = 102;
 
     // 2xx resilience
     public const int BreakerOpened = 200;
     public const int BreakerHalfOpened = 201;
     public const int BreakerClosed = 202;
     public const int DegradedModeChanged = 203;
-    public const int BackendCallFailed = 204;
-    public const int BackendSaturated = 205;
 
     // 3xx purchasing
     public const int PurchaseParked = 300;
@@ -28,7 +25,6 @@ internal static class EventIds
     public const int ReplayWorkerCrashed = 308;
 
     // 4xx admin
-    public const int AdminAuditMode = 400;
     public const int AdminAuditBanner = 401;
     public const int AdminUnauthorized = 402;
 

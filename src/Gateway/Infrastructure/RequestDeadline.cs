@@ -12,11 +12,9 @@ internal sealed partial class RequestDeadline(RequestDelegate next, IOptions<Gat
 {
     private static readonly object DeadlineKey = new();
 
-    public static DateTimeOffset? Of(HttpContext context) => context.Items[DeadlineKey] as DateTimeOffset?;
-
     /// <summary>Time left before the request's deadline (the full deadline when no middleware set one).</summary>
     public static TimeSpan Remaining(HttpContext context, TimeProvider time, TimeSpan fallback) =>
-        Of(context) is { } deadline ? deadline - time.GetUtcNow() : fallback;
+        context.Items[DeadlineKey] is DateTimeOffset deadline ? deadline - time.GetUtcNow() : fallback;
 
     /// <summary>A token that fires <paramref name="reserve"/> before the request's deadline, so the handler can still answer.</summary>
     public static DeadlineBudget Budget(HttpContext context, TimeProvider time, TimeSpan reserve)
@@ -75,9 +73,6 @@ internal sealed class DeadlineBudget : IDisposable
     }
 
     public CancellationToken Token => _linked.Token;
-
-    /// <summary>True when the budget ran out (not when the parent was cancelled).</summary>
-    public bool Expired => _timer.IsCancellationRequested;
 
     public void Dispose()
     {

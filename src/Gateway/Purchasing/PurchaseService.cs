@@ -104,7 +104,6 @@ internal sealed partial class PurchaseService(
             catch (PaymentDeclinedException)
             {
                 _ = ReleaseQuietlyAsync(session, hold.LineItemId);
-                hold = null;
                 throw;
             }
         }

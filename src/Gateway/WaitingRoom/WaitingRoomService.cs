@@ -22,6 +22,7 @@ internal sealed partial class WaitingRoomService(
     ILogger<WaitingRoomService> logger) : IBuyerAccess, IQueueStatusSource
 {
     private readonly ConcurrentDictionary<int, Room> _rooms = new();
+    private readonly ConcurrentDictionary<int, bool> _wasActive = new();
     private readonly SemaphoreSlim _roomCreation = new(1, 1);
 
     private WaitingRoomOptions Options => options.Value;
@@ -156,6 +157,21 @@ internal sealed partial class WaitingRoomService(
             {
                 LogLimitChanged(logger, room.PerformanceId, result.PreviousLimit, result.Limit);
             }
+
+            if (_wasActive.TryGetValue(room.PerformanceId, out var was) ? was != room.IsActive : room.IsActive)
+            {
+                var figures = room.Figures;
+                if (room.IsActive)
+                {
+                    LogActivated(logger, room.PerformanceId, figures.Active, figures.Waiting);
+                }
+                else
+                {
+                    LogDeactivated(logger, room.PerformanceId, figures.Active);
+                }
+            }
+
+            _wasActive[room.PerformanceId] = room.IsActive;
         }
     }
 
@@ -268,6 +284,12 @@ internal sealed partial class WaitingRoomService(
 
     [LoggerMessage(EventIds.LobbyOpened, LogLevel.Information, "Performance {PerformanceId} opened: {Count} buyers from the lobby placed at random")]
     private static partial void LogLobbyOpened(ILogger logger, int performanceId, int count);
+
+    [LoggerMessage(EventIds.WaitingRoomActivated, LogLevel.Information, "Performance {PerformanceId}: waiting room on ({Active} active buyers, {Waiting} waiting)")]
+    private static partial void LogActivated(ILogger logger, int performanceId, int active, int waiting);
+
+    [LoggerMessage(EventIds.WaitingRoomDeactivated, LogLevel.Information, "Performance {PerformanceId}: waiting room off, demand is below the threshold ({Active} active buyers)")]
+    private static partial void LogDeactivated(ILogger logger, int performanceId, int active);
 
     [LoggerMessage(EventIds.AdmissionLimitChanged, LogLevel.Information, "Performance {PerformanceId}: admission limit {From} -> {To} active buyers")]
     private static partial void LogLimitChanged(ILogger logger, int performanceId, int from, int to);
