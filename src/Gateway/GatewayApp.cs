@@ -26,6 +26,7 @@ public static class GatewayApp
             .AddPurchasing(builder.Configuration)
             .AddAdmin(builder.Configuration)
             .AddWidget(builder.Configuration);
+        builder.Services.AddHostedService<StateRestorer>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -25,15 +25,15 @@ internal static class AdminApi
     private static IResult GetNotice(DegradedMode mode, Banner banner, HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-cache";
-        return TypedResults.Json(new Notice(mode.IsDegraded ? "degraded" : "normal", banner.Current), GatewayJsonContext.Default.Notice);
+        return TypedResults.Json(new Notice(mode.IsDegraded ? "degraded" : "normal", banner.Current), AdminJsonContext.Default.Notice);
     }
 
     private static async Task<IResult> GetStatusAsync(HttpContext context, StatusReader status) =>
-        TypedResults.Json(await status.ReadAsync(context.RequestAborted), GatewayJsonContext.Default.AdminStatus);
+        TypedResults.Json(await status.ReadAsync(context.RequestAborted), AdminJsonContext.Default.AdminStatus);
 
     private static async Task<IResult> SetModeAsync(HttpContext context, DegradedMode mode, StatusReader status)
     {
-        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.ModeRequest);
+        var (request, problem) = await JsonBody.ReadAsync(context, AdminJsonContext.Default.ModeRequest);
         if (problem is not null)
         {
             return problem;
@@ -61,12 +61,12 @@ internal static class AdminApi
         }
 
         await mode.SetAsync(degraded.Value, request.Reason?.Trim() ?? "cleared", AdminAuthorization.KeyIdOf(context), CancellationToken.None);
-        return TypedResults.Json(await status.ReadAsync(context.RequestAborted), GatewayJsonContext.Default.AdminStatus);
+        return TypedResults.Json(await status.ReadAsync(context.RequestAborted), AdminJsonContext.Default.AdminStatus);
     }
 
     private static async Task<IResult> SetBannerAsync(HttpContext context, Banner banner, StatusReader status)
     {
-        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.BannerRequest);
+        var (request, problem) = await JsonBody.ReadAsync(context, AdminJsonContext.Default.BannerRequest);
         if (problem is not null)
         {
             return problem;
@@ -84,11 +84,11 @@ internal static class AdminApi
         }
 
         await banner.SetAsync(request.Message, level, AdminAuthorization.KeyIdOf(context), CancellationToken.None);
-        return TypedResults.Json(await status.ReadAsync(context.RequestAborted), GatewayJsonContext.Default.AdminStatus);
+        return TypedResults.Json(await status.ReadAsync(context.RequestAborted), AdminJsonContext.Default.AdminStatus);
     }
 
     private static async Task<IResult> GetAuditAsync(ISettingsStore store, HttpContext context) =>
-        TypedResults.Json(await store.GetAuditAsync(100, context.RequestAborted), GatewayJsonContext.Default.IReadOnlyListAuditEntry);
+        TypedResults.Json(await store.GetAuditAsync(100, context.RequestAborted), AdminJsonContext.Default.IReadOnlyListAuditEntry);
 }
 
 /// <summary>Gathers the status page from the parts that own each figure.</summary>

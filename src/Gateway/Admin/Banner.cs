@@ -18,14 +18,14 @@ internal sealed partial class Banner(ISettingsStore store, TimeProvider time, IL
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
         var json = await store.GetAsync(SettingsKey, cancellationToken);
-        Volatile.Write(ref _current, json is null ? null : JsonSerializer.Deserialize(json, GatewayJsonContext.Default.BannerState));
+        Volatile.Write(ref _current, json is null ? null : JsonSerializer.Deserialize(json, AdminJsonContext.Default.BannerState));
     }
 
     /// <summary>Sets the banner, or clears it when <paramref name="message"/> is empty.</summary>
     public async Task<BannerState?> SetAsync(string? message, string level, string who, CancellationToken cancellationToken)
     {
         var next = string.IsNullOrWhiteSpace(message) ? null : new BannerState(message.Trim(), level, time.GetUtcNow());
-        await store.SetAsync(SettingsKey, next is null ? null : JsonSerializer.Serialize(next, GatewayJsonContext.Default.BannerState), cancellationToken);
+        await store.SetAsync(SettingsKey, next is null ? null : JsonSerializer.Serialize(next, AdminJsonContext.Default.BannerState), cancellationToken);
         await store.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), who, next is null ? "banner.cleared" : "banner.set", next?.Message ?? string.Empty), cancellationToken);
         Volatile.Write(ref _current, next);
         LogBanner(logger, who, level, next?.Message ?? "(cleared)");

@@ -21,7 +21,7 @@ internal static class AvailabilityApi
         var list = await availability.GetPerformancesAsync(budget.Token);
         return list is null
             ? Problem.AvailabilityUnknown("The box office has not said which performances exist yet. Try again shortly.", TimeSpan.FromSeconds(2))
-            : TypedResults.Json(list.Performances, GatewayJsonContext.Default.IReadOnlyListPerformance);
+            : TypedResults.Json(list.Performances, AvailabilityJsonContext.Default.IReadOnlyListPerformance);
     }
 
     private static async Task<IResult> GetAvailabilityAsync(

@@ -51,7 +51,7 @@ internal sealed partial class AvailabilityService(
 
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new AvailabilityResponse(performanceId, WithPromisesDeducted(snapshot), snapshot.AsOf, stale),
-            GatewayJsonContext.Default.AvailabilityResponse);
+            AvailabilityJsonContext.Default.AvailabilityResponse);
         _rendered[performanceId] = new Rendered(snapshot, version, stale, json);
         return (outcome, json, snapshot.AsOf);
     }

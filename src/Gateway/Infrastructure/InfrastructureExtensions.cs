@@ -16,7 +16,6 @@ internal static partial class InfrastructureExtensions
         services.AddPrometheusMetrics(configuration);
         services.AddClientRateLimiting(configuration);
         services.AddSingleton<GatewayReadiness>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default));
         services.AddHealthChecks().AddCheck<GatewayReadiness>("ready", tags: ["ready"]);
         return services;
     }

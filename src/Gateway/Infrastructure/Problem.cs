@@ -46,7 +46,7 @@ internal sealed class Problem(int status, string code, string title, string deta
             TraceId = httpContext.TraceIdentifier,
             Extensions = Extensions,
         };
-        await JsonSerializer.SerializeAsync(response.Body, body, GatewayJsonContext.Default.ProblemBody, httpContext.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, body, InfrastructureJsonContext.Default.ProblemBody, httpContext.RequestAborted);
     }
 
     public static Problem Validation(string detail) => new(400, "validation_failed", "The request is not valid.", detail);

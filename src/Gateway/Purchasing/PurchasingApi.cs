@@ -23,7 +23,7 @@ internal static class PurchasingApi
 
     private static async Task<IResult> CreateHoldAsync(HttpContext context, HoldService service, IBuyerAccess access, TimeProvider time, IOptions<PurchasingOptions> options)
     {
-        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.HoldRequest);
+        var (request, problem) = await JsonBody.ReadAsync(context, PurchasingJsonContext.Default.HoldRequest);
         problem ??= PurchasingValidation.Seats(request?.PerformanceId, request?.ZoneId, request?.Quantity);
         if (problem is not null)
         {
@@ -39,7 +39,7 @@ internal static class PurchasingApi
         var (hold, refused) = await service.CreateAsync(request, entry, Budget(context, time, options));
         return refused is not null
             ? refused
-            : TypedResults.Json(HoldResponse.From(hold!), GatewayJsonContext.Default.HoldResponse, statusCode: StatusCodes.Status201Created);
+            : TypedResults.Json(HoldResponse.From(hold!), PurchasingJsonContext.Default.HoldResponse, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ReleaseHoldAsync(string holdId, HoldService service, HttpContext context)
@@ -51,7 +51,7 @@ internal static class PurchasingApi
     private static async Task<IResult> CheckoutHoldAsync(string holdId, HttpContext context, PurchaseService service, TimeProvider time, IOptions<PurchasingOptions> options)
     {
         var (key, keyProblem) = PurchasingValidation.IdempotencyKey(context.Request);
-        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.CheckoutRequest);
+        var (request, problem) = await JsonBody.ReadAsync(context, PurchasingJsonContext.Default.CheckoutRequest);
         problem ??= keyProblem ?? PurchasingValidation.Payment(request?.PaymentToken, request?.Email);
         if (problem is not null)
         {
@@ -65,7 +65,7 @@ internal static class PurchasingApi
     private static async Task<IResult> PurchaseAsync(HttpContext context, PurchaseService service, IBuyerAccess access, TimeProvider time, IOptions<PurchasingOptions> options)
     {
         var (key, keyProblem) = PurchasingValidation.IdempotencyKey(context.Request);
-        var (request, problem) = await JsonBody.ReadAsync(context, GatewayJsonContext.Default.PurchaseRequest);
+        var (request, problem) = await JsonBody.ReadAsync(context, PurchasingJsonContext.Default.PurchaseRequest);
         problem ??= keyProblem
             ?? PurchasingValidation.Seats(request?.PerformanceId, request?.ZoneId, request?.Quantity)
             ?? PurchasingValidation.Payment(request?.PaymentToken, request?.Email);
@@ -107,7 +107,7 @@ internal static class PurchasingApi
             context.Response.Headers.RetryAfter = "2";
         }
 
-        return TypedResults.Json(PurchaseResponse.From(purchase), GatewayJsonContext.Default.PurchaseResponse);
+        return TypedResults.Json(PurchaseResponse.From(purchase), PurchasingJsonContext.Default.PurchaseResponse);
     }
 
     /// <summary>201 confirmed, 202 parked or processing (with Location), 200 for a replay of a purchase that failed.</summary>
@@ -125,13 +125,13 @@ internal static class PurchasingApi
         {
             case PurchaseStatus.Confirmed:
                 context.Response.Headers.Location = location;
-                return TypedResults.Json(body, GatewayJsonContext.Default.PurchaseResponse, statusCode: StatusCodes.Status201Created);
+                return TypedResults.Json(body, PurchasingJsonContext.Default.PurchaseResponse, statusCode: StatusCodes.Status201Created);
             case PurchaseStatus.Failed:
-                return TypedResults.Json(body, GatewayJsonContext.Default.PurchaseResponse);
+                return TypedResults.Json(body, PurchasingJsonContext.Default.PurchaseResponse);
             default:
                 context.Response.Headers.Location = location;
                 context.Response.Headers.RetryAfter = "2";
-                return TypedResults.Json(body, GatewayJsonContext.Default.PurchaseResponse, statusCode: StatusCodes.Status202Accepted);
+                return TypedResults.Json(body, PurchasingJsonContext.Default.PurchaseResponse, statusCode: StatusCodes.Status202Accepted);
         }
     }
 

@@ -38,7 +38,7 @@ internal sealed partial class DegradedMode(
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
         var json = await store.GetAsync(SettingsKey, cancellationToken);
-        if (json is not null && JsonSerializer.Deserialize(json, GatewayJsonContext.Default.ModeState) is { Degraded: true } saved)
+        if (json is not null && JsonSerializer.Deserialize(json, ResilienceJsonContext.Default.ModeState) is { Degraded: true } saved)
         {
             await resilience.ManualControl.IsolateAsync(cancellationToken);
             Volatile.Write(ref _state, saved);
@@ -60,7 +60,7 @@ internal sealed partial class DegradedMode(
                 await resilience.ManualControl.CloseAsync(cancellationToken);
             }
 
-            await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, GatewayJsonContext.Default.ModeState), cancellationToken);
+            await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, ResilienceJsonContext.Default.ModeState), cancellationToken);
             await store.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), who, degraded ? "mode.degraded" : "mode.normal", reason), cancellationToken);
             Volatile.Write(ref _state, next);
             LogModeChanged(logger, degraded ? "degraded" : "normal", who, reason);

@@ -23,7 +23,6 @@ internal static class StorageExtensions
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
         services.AddSingleton<SqliteBatchWriter>();
         services.AddSingleton<IWaitingRoomStore, SqliteWaitingRoomStore>();
-        services.AddHostedService<StateRestorer>();
         return services;
     }
 }

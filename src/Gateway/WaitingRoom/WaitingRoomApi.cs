@@ -52,6 +52,6 @@ internal static class WaitingRoomApi
 
         context.Response.Headers.RetryAfter = WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow()).ToString(CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(answer, GatewayJsonContext.Default.QueueAnswer, statusCode: status);
+        return TypedResults.Json(answer, WaitingRoomJsonContext.Default.QueueAnswer, statusCode: status);
     }
 }

@@ -26,7 +26,7 @@ internal sealed class SqliteHoldStore(SqliteDatabase database) : IHoldStore
                 PerformanceId = r.GetInt32(3),
                 ZoneId = r.GetInt32(4),
                 Quantity = r.GetInt32(5),
-                Seats = JsonSerializer.Deserialize(r.GetString(6), GatewayJsonContext.Default.IReadOnlyListString)!,
+                Seats = JsonSerializer.Deserialize(r.GetString(6), InfrastructureJsonContext.Default.IReadOnlyListString)!,
                 TotalCents = r.GetInt32(7),
                 ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
                 Closed = r.GetInt32(9) != 0,
@@ -50,7 +50,7 @@ internal sealed class SqliteHoldStore(SqliteDatabase database) : IHoldStore
                 p.AddWithValue("$performance", hold.PerformanceId);
                 p.AddWithValue("$zone", hold.ZoneId);
                 p.AddWithValue("$quantity", hold.Quantity);
-                p.AddWithValue("$seats", JsonSerializer.Serialize(hold.Seats, GatewayJsonContext.Default.IReadOnlyListString));
+                p.AddWithValue("$seats", JsonSerializer.Serialize(hold.Seats, InfrastructureJsonContext.Default.IReadOnlyListString));
                 p.AddWithValue("$total", hold.TotalCents);
                 p.AddWithValue("$expires", hold.ExpiresAt.ToUnixTimeMilliseconds());
                 p.AddWithValue("$closed", hold.Closed ? 1 : 0);

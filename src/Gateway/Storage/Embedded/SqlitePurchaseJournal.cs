@@ -109,7 +109,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         parameters.AddWithValue("$email", p.Email);
         parameters.AddWithValue("$hold_id", (object?)p.HoldId ?? DBNull.Value);
         parameters.AddWithValue("$order_id", (object?)p.OrderId ?? DBNull.Value);
-        parameters.AddWithValue("$seats", p.Seats is null ? DBNull.Value : JsonSerializer.Serialize(p.Seats, GatewayJsonContext.Default.IReadOnlyListString));
+        parameters.AddWithValue("$seats", p.Seats is null ? DBNull.Value : JsonSerializer.Serialize(p.Seats, InfrastructureJsonContext.Default.IReadOnlyListString));
         parameters.AddWithValue("$total_cents", (object?)p.TotalCents ?? DBNull.Value);
         parameters.AddWithValue("$failure_code", (object?)p.FailureCode ?? DBNull.Value);
         parameters.AddWithValue("$message", (object?)p.Message ?? DBNull.Value);
@@ -135,7 +135,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         Email = r.GetString(9),
         HoldId = r.IsDBNull(10) ? null : r.GetString(10),
         OrderId = r.IsDBNull(11) ? null : r.GetInt32(11),
-        Seats = r.IsDBNull(12) ? null : JsonSerializer.Deserialize(r.GetString(12), GatewayJsonContext.Default.IReadOnlyListString),
+        Seats = r.IsDBNull(12) ? null : JsonSerializer.Deserialize(r.GetString(12), InfrastructureJsonContext.Default.IReadOnlyListString),
         TotalCents = r.IsDBNull(13) ? null : r.GetInt32(13),
         FailureCode = r.IsDBNull(14) ? null : r.GetString(14),
         Message = r.IsDBNull(15) ? null : r.GetString(15),

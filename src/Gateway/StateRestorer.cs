@@ -4,10 +4,10 @@ using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Resilience;
 
-namespace OnSale.Gateway.Storage;
+namespace OnSale.Gateway;
 
 /// <summary>
-/// Brings durable state back before the server takes requests: degraded mode, the banner, and the seats promised to
+/// Part of the composition (it reaches into several features): brings durable state back before the server takes requests: degraded mode, the banner, and the seats promised to
 /// purchases still parked, so that a restart neither forgets nor over-promises.
 /// </summary>
 internal sealed class StateRestorer(

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using System.Text.Json;
+using OnSale.Gateway.Infrastructure;
+
+namespace OnSale.Gateway.Admin;
+
+/// <summary>The Admin feature's JSON, source-generated with the gateway's options (see <see cref="InfrastructureJsonContext"/>).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict,
+    Converters = [typeof(UtcDateTimeOffsetConverter)])]
+[JsonSerializable(typeof(ModeRequest))]
+[JsonSerializable(typeof(BannerRequest))]
+[JsonSerializable(typeof(BannerState))]
+[JsonSerializable(typeof(AdminStatus))]
+[JsonSerializable(typeof(Notice))]
+[JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;

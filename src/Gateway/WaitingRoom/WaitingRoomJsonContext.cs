@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+using System.Text.Json;
+using OnSale.Gateway.Infrastructure;
+
+namespace OnSale.Gateway.WaitingRoom;
+
+/// <summary>The WaitingRoom feature's JSON, source-generated with the gateway's options (see <see cref="InfrastructureJsonContext"/>).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict,
+    Converters = [typeof(UtcDateTimeOffsetConverter)])]
+[JsonSerializable(typeof(QueueAnswer))]
+internal sealed partial class WaitingRoomJsonContext : JsonSerializerContext;
