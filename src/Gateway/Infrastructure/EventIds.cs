@@ -38,6 +38,7 @@ internal static class EventIds
     public const int LobbyOpened = 603;
     public const int WaitingRoomKeyGenerated = 604;
     public const int AdmissionRoundFailed = 605;
+    public const int WaitingRoomReleaseNotSaved = 606;
 
     // 7xx availability cache (Caching/)
     public const int CacheFailSafeActivated = 700;

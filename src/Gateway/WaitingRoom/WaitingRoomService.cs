@@ -130,8 +130,12 @@ internal sealed partial class WaitingRoomService(
     {
         if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId) is { } changed)
         {
-            // Best effort: a lost release only means the place frees when the access window ends.
-            _ = store.SaveEntriesAsync([changed], CancellationToken.None);
+            // Best effort: the place is free now; if the write is lost, after a restart it frees when the access window ends.
+            _ = store.SaveEntriesAsync([changed], CancellationToken.None).ContinueWith(
+                t => LogReleaseNotSaved(logger, performanceId, t.Exception!.GetBaseException()),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted,
+                TaskScheduler.Default);
         }
     }
 
@@ -284,6 +288,9 @@ internal sealed partial class WaitingRoomService(
 
     [LoggerMessage(EventIds.LobbyOpened, LogLevel.Information, "Performance {PerformanceId} opened: {Count} buyers from the lobby placed at random")]
     private static partial void LogLobbyOpened(ILogger logger, int performanceId, int count);
+
+    [LoggerMessage(EventIds.WaitingRoomReleaseNotSaved, LogLevel.Warning, "Performance {PerformanceId}: an early release could not be written; after a restart that place frees when its access window ends")]
+    private static partial void LogReleaseNotSaved(ILogger logger, int performanceId, Exception exception);
 
     [LoggerMessage(EventIds.WaitingRoomActivated, LogLevel.Information, "Performance {PerformanceId}: waiting room on ({Active} active buyers, {Waiting} waiting)")]
     private static partial void LogActivated(ILogger logger, int performanceId, int active, int waiting);
