@@ -46,19 +46,7 @@ calls() { curl -fsS "$MOCK/control/stats" | python3 -c 'import json,sys; print(j
 # One wrk run; prints "requests_per_second p50_ms p99_ms total_requests".
 measure() {
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency "$1$PATH_UNDER_TEST" > "$OUT/wrk.txt"
-  python3 - "$OUT/wrk.txt" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-total = int(re.search(r"(\d+) requests in", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors: sys.exit(f"non-2xx answers: {errors.group(1)}")
-print(f"{rps:.0f} {ms('50%'):.3f} {ms('99%'):.3f} {total}")
-PY
+  python3 bench/wrk_summary.py "$OUT/wrk.txt"
 }
 
 # Warm both (JIT, connection pools), then alternate which goes first in each round.

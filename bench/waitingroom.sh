@@ -95,19 +95,7 @@ measure() {
     status) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency -s "$OUT/status.lua" "$GATEWAY$QUEUE" > "$OUT/wrk.txt" ;;
     availability) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency "$GATEWAY$AVAILABILITY" > "$OUT/wrk.txt" ;;
   esac
-  python3 - "$OUT/wrk.txt" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-total = int(re.search(r"(\d+) requests in", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors: sys.exit(f"non-2xx answers: {errors.group(1)}")
-print(f"{rps:.0f} {ms('50%'):.3f} {ms('99%'):.3f} {total}")
-PY
+  python3 bench/wrk_summary.py "$OUT/wrk.txt"
 }
 
 # Warm all three (JIT, connection pools), then rotate which goes first in each round.

@@ -231,6 +231,12 @@ internal sealed partial class AvailabilityService(
 
     private AvailabilitySnapshot Remember(AvailabilitySnapshot fetched)
     {
+        // The hot path: the cached answer is the one already remembered (no allocation).
+        if (_lastKnown.TryGetValue(fetched.PerformanceId, out var known) && known.AsOf >= fetched.AsOf)
+        {
+            return known;
+        }
+
         // The last known answer wins when it is as new: it carries our own sales since. A newer answer takes over with
         // our sales and releases since its call started replayed on it; one the backend had already counted is then
         // counted twice until the next refresh, which errs towards showing fewer seats, never more.

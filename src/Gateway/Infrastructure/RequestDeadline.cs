@@ -12,16 +12,21 @@ internal sealed partial class RequestDeadline(RequestDelegate next, IOptions<Gat
 {
     private static readonly object DeadlineKey = new();
 
-    /// <summary>Time left before the request's deadline (the full deadline when no middleware set one).</summary>
-    public static TimeSpan Remaining(HttpContext context, TimeProvider time, TimeSpan fallback) =>
-        context.Items[DeadlineKey] is DateTimeOffset deadline ? deadline - time.GetUtcNow() : fallback;
+    /// <summary>
+    /// Time left before the request's deadline, less <paramref name="reserve"/> kept for answering; never negative. A
+    /// request the middleware did not time (outside /api) gets the configured deadline.
+    /// </summary>
+    public static TimeSpan TimeLeft(HttpContext context, TimeProvider time, TimeSpan reserve)
+    {
+        var left = context.Items[DeadlineKey] is DateTimeOffset deadline
+            ? deadline - time.GetUtcNow()
+            : context.RequestServices.GetRequiredService<IOptions<GatewayHttpOptions>>().Value.RequestDeadline;
+        return left - reserve > TimeSpan.Zero ? left - reserve : TimeSpan.Zero;
+    }
 
     /// <summary>A token that fires <paramref name="reserve"/> before the request's deadline, so the handler can still answer.</summary>
-    public static DeadlineBudget Budget(HttpContext context, TimeProvider time, TimeSpan reserve)
-    {
-        var remaining = Remaining(context, time, TimeSpan.FromSeconds(2.5)) - reserve;
-        return new DeadlineBudget(context.RequestAborted, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
-    }
+    public static DeadlineBudget Budget(HttpContext context, TimeProvider time, TimeSpan reserve) =>
+        new(context.RequestAborted, TimeLeft(context, time, reserve), time);
 
     public async Task InvokeAsync(HttpContext context)
     {

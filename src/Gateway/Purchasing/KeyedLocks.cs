@@ -32,17 +32,6 @@ internal sealed class KeyedLocks
         return new Releaser(this, key, entry);
     }
 
-    internal int Count
-    {
-        get
-        {
-            lock (_locks)
-            {
-                return _locks.Count;
-            }
-        }
-    }
-
     private void Leave(string key, Entry entry)
     {
         lock (_locks)

@@ -136,9 +136,7 @@ internal static class PurchasingApi
     }
 
     /// <summary>The time a live attempt may take, keeping enough of the deadline to park instead.</summary>
-    private static TimeSpan Budget(HttpContext context, TimeProvider time, IOptions<PurchasingOptions> options)
-    {
-        var remaining = RequestDeadline.Remaining(context, time, TimeSpan.FromSeconds(2.5)) - options.Value.ParkReserve;
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
+    private static TimeSpan Budget(HttpContext context, TimeProvider time, IOptions<PurchasingOptions> options) =>
+        RequestDeadline.TimeLeft(context, time, options.Value.ParkReserve);
+
 }
