@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.LegacyAdapters;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
@@ -25,7 +26,7 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly bool _ownsMock;
     private readonly bool _ownsData;
 
-    private GatewayHost(WebApplicationFactory<Program> factory, MockBackendHost mock, bool ownsMock, string dataPath, bool ownsData, ManualTimeProvider? time)
+    private GatewayHost(WebApplicationFactory<Program> factory, MockBackendHost mock, bool ownsMock, string dataPath, bool ownsData, FakeTimeProvider? time)
     {
         _factory = factory;
         _ownsMock = ownsMock;
@@ -47,13 +48,13 @@ public sealed class GatewayHost : IAsyncDisposable
     public string DataPath { get; }
 
     /// <summary>The gateway's clock when the test asked for a manual one.</summary>
-    public ManualTimeProvider? Time { get; }
+    public FakeTimeProvider? Time { get; }
 
     public IServiceProvider Services => _factory.Services;
 
     public static async Task<GatewayHost> StartAsync(
         VenueBackendProtocol protocol = VenueBackendProtocol.Soap,
-        ManualTimeProvider? time = null,
+        FakeTimeProvider? time = null,
         IDictionary<string, string?>? settings = null,
         MockBackendHost? mock = null,
         string? dataPath = null,
@@ -61,7 +62,8 @@ public sealed class GatewayHost : IAsyncDisposable
     {
         var ownsMock = mock is null;
         var ownsData = dataPath is null;
-        mock ??= await MockBackendHost.StartAsync();
+        // One clock for both: the mock's seed ("on sale a day ago") is placed relative to the gateway's "now".
+        mock ??= await MockBackendHost.StartAsync(time);
         dataPath ??= Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
         var all = new Dictionary<string, string?>
         {

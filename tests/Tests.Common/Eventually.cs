@@ -1,10 +1,11 @@
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Tests.Common.Time;
 
 namespace OnSale.Tests.Common;
 
 /// <summary>
 /// Waits for a condition that background work (a replay worker, a refresh) makes true, by polling a bounded number
-/// of times. With a <see cref="ManualTimeProvider"/> it moves the clock on between polls so that timers fire; no test
+/// of times. With a <see cref="FakeTimeProvider"/> it moves the clock on between polls so that timers fire; no test
 /// asserts on how long it took.
 /// </summary>
 public static class Eventually
@@ -14,7 +15,7 @@ public static class Eventually
         Func<T, bool> condition,
         string what,
         int attempts = 600,
-        ManualTimeProvider? time = null,
+        FakeTimeProvider? time = null,
         TimeSpan? advance = null)
     {
         var last = default(T);

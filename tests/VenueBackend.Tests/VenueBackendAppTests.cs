@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Inventory;
 using OnSale.Mocks.VenueBackend.Tests.Support;
 using OnSale.Tests.Common.Time;
@@ -12,7 +13,7 @@ public class VenueBackendAppTests
     [Fact]
     public async Task Build_DefaultSeed_HasTheFourPerformancesOfTheBrief()
     {
-        await using var host = await MockBackendHost.StartAsync(new ManualTimeProvider(TestInventory.Start));
+        await using var host = await MockBackendHost.StartAsync(new FakeTimeProvider(TestInventory.Start));
         var inventory = host.Services.GetRequiredService<VenueInventoryAccessor>().Current;
 
         var performances = inventory.GetPerformances();
@@ -33,7 +34,7 @@ public class VenueBackendAppTests
     [Fact]
     public async Task Build_DefaultSeed_StadiumHas50000SeatsAndOpensTwoMinutesAfterStartUp()
     {
-        await using var host = await MockBackendHost.StartAsync(new ManualTimeProvider(TestInventory.Start));
+        await using var host = await MockBackendHost.StartAsync(new FakeTimeProvider(TestInventory.Start));
         var inventory = host.Services.GetRequiredService<VenueInventoryAccessor>().Current;
 
         var zones = inventory.GetAvailability(2001);
@@ -48,7 +49,7 @@ public class VenueBackendAppTests
     [Fact]
     public async Task Build_StadiumFloor_SellsOutInTenSeatHoldsDownToTheLastLabel()
     {
-        await using var host = await MockBackendHost.StartAsync(new ManualTimeProvider(TestInventory.Start));
+        await using var host = await MockBackendHost.StartAsync(new FakeTimeProvider(TestInventory.Start));
         var inventory = host.Services.GetRequiredService<VenueInventoryAccessor>().Current;
         var key = inventory.GetNewSessionKey();
 
@@ -73,7 +74,7 @@ public class VenueBackendAppTests
             ["VenueBackend:Performances:0:OnSaleIn"] = "00:30:00",
         };
 
-        await using var host = await MockBackendHost.StartAsync(new ManualTimeProvider(TestInventory.Start), settings);
+        await using var host = await MockBackendHost.StartAsync(new FakeTimeProvider(TestInventory.Start), settings);
         var performances = host.Services.GetRequiredService<VenueInventoryAccessor>().Current.GetPerformances();
 
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero), performances.Single(p => p.Id == 2001).OnSaleAt);

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common.Time;
 
@@ -21,7 +22,7 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task GetAvailability_BackendUp_ReturnsFreshZonesWithAsOf()
     {
-        var time = new ManualTimeProvider();
+        var time = TestClock.Create();
         await using var gateway = await GatewayHost.StartAsync(time: time);
 
         using var response = await gateway.Client.GetAsync("/api/v1/performances/1001/availability");
@@ -67,7 +68,7 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task GetAvailability_BackendDownAfterARead_ServesTheLastAnswerStaleWithAge()
     {
-        var time = new ManualTimeProvider();
+        var time = TestClock.Create();
         await using var gateway = await GatewayHost.StartAsync(time: time);
         var first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
         await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
@@ -99,7 +100,7 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task GetAvailability_DegradedMode_ServesStaleWithoutCallingTheBackend()
     {
-        var time = new ManualTimeProvider();
+        var time = TestClock.Create();
         await using var gateway = await GatewayHost.StartAsync(time: time);
         await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
         (await gateway.SetModeAsync("degraded", "backend maintenance")).EnsureSuccessStatusCode();
@@ -115,7 +116,7 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task GetAvailability_AfterAPurchase_ShowsTheSaleBeforeTheNextRefresh()
     {
-        var time = new ManualTimeProvider();
+        var time = TestClock.Create();
         await using var gateway = await GatewayHost.StartAsync(time: time);
         await gateway.GetJsonAsync("/api/v1/performances/1003/availability");
 

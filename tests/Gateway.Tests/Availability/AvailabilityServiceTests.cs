@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
@@ -12,7 +13,7 @@ namespace OnSale.Gateway.Tests.Availability;
 
 public sealed class AvailabilityServiceTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly IVenueBackend _backend = Substitute.For<IVenueBackend>();
     private readonly Meters _meters = new();
 

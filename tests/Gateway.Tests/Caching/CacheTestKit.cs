@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Gateway.Caching;
 using OnSale.Tests.Common.Time;
 
@@ -10,7 +11,7 @@ namespace OnSale.Gateway.Tests.Caching;
 /// <summary>A cache on a manual clock, with its own meters and a logger that keeps what it is told.</summary>
 internal sealed class CacheHarness : IDisposable
 {
-    private CacheHarness(ManualTimeProvider time, FailSafeHybridCacheOptions options, IDistributedCache? distributedCache)
+    private CacheHarness(FakeTimeProvider time, FailSafeHybridCacheOptions options, IDistributedCache? distributedCache)
     {
         Time = time;
         Options = options;
@@ -20,7 +21,7 @@ internal sealed class CacheHarness : IDisposable
         Cache = new FailSafeHybridCache(Microsoft.Extensions.Options.Options.Create(options), time, Logger, Meters, distributedCache);
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public FailSafeHybridCacheOptions Options { get; }
 
@@ -38,11 +39,11 @@ internal sealed class CacheHarness : IDisposable
     public static CacheHarness Create(
         Action<FailSafeHybridCacheOptions>? configure = null,
         IDistributedCache? distributedCache = null,
-        ManualTimeProvider? time = null)
+        FakeTimeProvider? time = null)
     {
         var options = new FailSafeHybridCacheOptions();
         configure?.Invoke(options);
-        return new CacheHarness(time ?? new ManualTimeProvider(), options, distributedCache);
+        return new CacheHarness(time ?? TestClock.Create(), options, distributedCache);
     }
 
     public void Dispose()

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using OnSale.Gateway.Caching;
 using OnSale.Tests.Common.Time;
@@ -65,7 +66,7 @@ public sealed class CachingExtensionsTests
     [Fact]
     public void AddFailSafeHybridCache_Registered_ResolvesFailSafeHybridCacheOnInjectedClock()
     {
-        var time = new ManualTimeProvider();
+        var time = TestClock.Create();
         var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(time);
         services.AddFailSafeHybridCache();
         using var provider = services.BuildServiceProvider();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using OnSale.Tests.Common.Time;
 
@@ -17,7 +18,7 @@ public sealed class FailSafeHybridCacheDistributedTests : IDisposable
     private static readonly Seats V1 = new("perf-1", 120);
     private static readonly Seats V2 = new("perf-1", 80);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly MemoryDistributedCache _shared = new(Options.Create(new MemoryDistributedCacheOptions()));
     private readonly CacheHarness _first;
     private readonly CacheHarness _second;

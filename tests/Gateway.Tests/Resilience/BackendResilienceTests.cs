@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Resilience;
 using OnSale.LegacyAdapters;
@@ -12,7 +13,7 @@ namespace OnSale.Gateway.Tests.Resilience;
 
 public sealed class BackendResilienceTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly ServiceMeterFactory _meters = new();
     private BackendResilience? _resilience;
 

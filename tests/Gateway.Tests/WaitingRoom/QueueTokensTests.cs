@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Gateway.WaitingRoom;
 using OnSale.Tests.Common.Time;
 
@@ -7,7 +8,7 @@ namespace OnSale.Gateway.Tests.WaitingRoom;
 public sealed class QueueTokensTests
 {
     private static readonly UInt128 Entry = new(0xDEADBEEF, 42);
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly (string, byte[]) _old = ("k1", Encoding.UTF8.GetBytes("first-secret-0123456789abcdef0123456789"));
     private readonly (string, byte[]) _new = ("k2", Encoding.UTF8.GetBytes("second-secret-0123456789abcdef012345678"));
 

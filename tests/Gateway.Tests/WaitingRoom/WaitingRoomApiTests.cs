@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
@@ -15,15 +16,15 @@ namespace OnSale.Gateway.Tests.WaitingRoom;
 public sealed class WaitingRoomApiTests : IAsyncLifetime
 {
     private const int Stadium = 2001;
-    private static readonly DateTimeOffset OpensAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
-    private readonly ManualTimeProvider _time = new(OpensAt.AddMinutes(-1));
+    private static readonly DateTimeOffset OpensAt = TestClock.Start.AddHours(1);
+    private readonly FakeTimeProvider _time = new(OpensAt.AddMinutes(-1));
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
     private MockBackendHost _mock = null!;
     private GatewayHost _gateway = null!;
 
     public async Task InitializeAsync()
     {
-        _mock = await MockBackendHost.StartAsync(settings: new Dictionary<string, string?> { ["VenueBackend:Performances:3:OnSaleAt"] = OpensAt.ToString("O") });
+        _mock = await MockBackendHost.StartAsync(_time, settings: new Dictionary<string, string?> { ["VenueBackend:Performances:3:OnSaleAt"] = OpensAt.ToString("O") });
         _gateway = await StartGatewayAsync();
     }
 

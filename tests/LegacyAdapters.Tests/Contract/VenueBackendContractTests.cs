@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
@@ -14,7 +15,7 @@ public abstract class VenueBackendContractTests : IAsyncLifetime
     private const int Hamlet = 1001;
     private const int Stalls = 1;
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestClock.Create();
     private MockBackendHost _mock = null!;
     private ServiceProvider _services = null!;
 

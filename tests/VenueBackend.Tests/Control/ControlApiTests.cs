@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Mocks.VenueBackend.Tests.Support;
 using OnSale.Tests.Common.Time;
@@ -11,7 +12,7 @@ namespace OnSale.Mocks.VenueBackend.Tests.Control;
 
 public sealed class ControlApiTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new(TestInventory.Start);
+    private readonly FakeTimeProvider _time = new(TestInventory.Start);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private MockBackendHost _host = null!;
     private SoapTestClient _soap = null!;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Mocks.VenueBackend.Faults;
@@ -15,7 +16,7 @@ namespace OnSale.Mocks.VenueBackend.Tests.Faults;
 public sealed class FaultInjectorTests : IAsyncLifetime
 {
     // The mock's clock is frozen: injected delays must still run on real time.
-    private readonly ManualTimeProvider _time = new(TestInventory.Start);
+    private readonly FakeTimeProvider _time = new(TestInventory.Start);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private MockBackendHost _host = null!;
     private SoapTestClient _soap = null!;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Inventory;
 using OnSale.Mocks.VenueBackend.Tests.Support;
 using OnSale.Tests.Common.Time;
@@ -8,7 +9,7 @@ namespace OnSale.Mocks.VenueBackend.Tests.Inventory;
 
 public class VenueInventoryAccessorTests
 {
-    private readonly ManualTimeProvider _time = new(TestInventory.Start);
+    private readonly FakeTimeProvider _time = new(TestInventory.Start);
 
     private VenueInventoryAccessor Create()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Inventory;
 using OnSale.Mocks.VenueBackend.Tests.Support;
 using OnSale.Tests.Common.Time;
@@ -6,7 +7,7 @@ namespace OnSale.Mocks.VenueBackend.Tests.Inventory;
 
 public class VenueInventoryTests
 {
-    private readonly ManualTimeProvider _time = new(TestInventory.Start);
+    private readonly FakeTimeProvider _time = new(TestInventory.Start);
     private readonly VenueInventory _inventory;
 
     public VenueInventoryTests()

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Xml.Linq;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Tests.Support;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
@@ -9,7 +10,7 @@ namespace OnSale.Mocks.VenueBackend.Tests.Soap;
 public sealed class SoapServiceTests : IAsyncLifetime
 {
     private static readonly XNamespace Tns = Wsdl.Tns;
-    private readonly ManualTimeProvider _time = new(TestInventory.Start);
+    private readonly FakeTimeProvider _time = new(TestInventory.Start);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private MockBackendHost _host = null!;
     private SoapTestClient _soap = null!;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Inventory;
 using OnSale.Tests.Common.Time;
 
@@ -23,7 +24,7 @@ internal static class TestInventory
         ]),
     ]);
 
-    public static VenueInventory Create(ManualTimeProvider time, InventorySeed? seed = null) =>
+    public static VenueInventory Create(FakeTimeProvider time, InventorySeed? seed = null) =>
         new(seed ?? Seed(), time, NullLogger.Instance);
 
     public static int Available(this VenueInventory inventory, int performanceId, int zoneId) =>
