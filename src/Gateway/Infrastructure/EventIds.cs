@@ -39,6 +39,7 @@ internal static class EventIds
     public const int WaitingRoomKeyGenerated = 604;
     public const int AdmissionRoundFailed = 605;
     public const int WaitingRoomReleaseNotSaved = 606;
+    public const int WaitingRoomThresholdAboveCeiling = 607;
 
     // 7xx availability cache (Caching/)
     public const int CacheFailSafeActivated = 700;

@@ -18,6 +18,12 @@ internal sealed partial class AdmissionWorker(
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        var o = options.Value;
+        if (o.ActivationThreshold > o.MaxActiveBuyers)
+        {
+            LogThresholdAboveCeiling(logger, o.ActivationThreshold, o.MaxActiveBuyers);
+        }
+
         await keys.InitializeAsync(cancellationToken);
         await rooms.RestoreAsync(cancellationToken);
         metrics.Meter.CreateObservableGauge(
@@ -58,6 +64,9 @@ internal sealed partial class AdmissionWorker(
             }
         }
     }
+
+    [LoggerMessage(EventIds.WaitingRoomThresholdAboveCeiling, LogLevel.Warning, "Gateway:WaitingRoom:ActivationThreshold ({Threshold}) is above MaxActiveBuyers ({Ceiling}): the waiting room switches on at the ceiling")]
+    private static partial void LogThresholdAboveCeiling(ILogger logger, int threshold, int ceiling);
 
     [LoggerMessage(EventIds.AdmissionRoundFailed, LogLevel.Error, "Admission round failed; retrying")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);

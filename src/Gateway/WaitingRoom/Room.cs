@@ -24,6 +24,7 @@ internal sealed class Room
 {
     private readonly Lock _gate = new();
     private readonly WaitingRoomOptions _options;
+    private readonly int _threshold;
     private readonly List<Slot> _entries = [];
     private readonly Dictionary<UInt128, int> _index = [];
     private readonly List<int> _lobby = [];
@@ -43,7 +44,8 @@ internal sealed class Room
         PerformanceId = performanceId;
         OpensAt = opensAt;
         _options = options;
-        _limit = Math.Clamp(options.ActivationThreshold, 1, options.MaxActiveBuyers);
+        _threshold = options.EffectiveActivationThreshold;
+        _limit = Math.Clamp(_threshold, 1, options.MaxActiveBuyers);
     }
 
     public int PerformanceId { get; }
@@ -125,7 +127,7 @@ internal sealed class Room
                 _active++;
             }
 
-            IsActive = _head < _order.Count || _active >= _options.ActivationThreshold;
+            IsActive = _head < _order.Count || _active >= _threshold;
         }
     }
 
@@ -147,7 +149,7 @@ internal sealed class Room
                 index = Add(slot with { State = EntryState.Lobby });
                 _lobby.Add(index);
             }
-            else if (!IsActive && _head == _order.Count && _active < _options.ActivationThreshold && !SoldOut)
+            else if (!IsActive && _head == _order.Count && _active < _threshold && !SoldOut)
             {
                 // Demand is low: straight in.
                 index = Add(slot with { State = EntryState.Admitted, OrderKey = _order.Count, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() });
@@ -155,7 +157,7 @@ internal sealed class Room
                 _head = _order.Count;
                 _admitted.Enqueue(index);
                 _active++;
-                IsActive = _active >= _options.ActivationThreshold;
+                IsActive = _active >= _threshold;
             }
             else
             {
@@ -273,7 +275,7 @@ internal sealed class Room
             }
 
             _lastTick = now;
-            if (IsActive && _head == _order.Count && _active < _options.ActivationThreshold)
+            if (IsActive && _head == _order.Count && _active < _threshold)
             {
                 IsActive = false;
             }

@@ -9,7 +9,6 @@ internal static class WaitingRoomExtensions
     {
         services.AddOptions<WaitingRoomOptions>().Bind(configuration.GetSection(WaitingRoomOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.ActivationThreshold <= o.MaxActiveBuyers, "Gateway:WaitingRoom:ActivationThreshold must not exceed MaxActiveBuyers.")
             .ValidateOnStart();
         services.AddSingleton<WaitingRoomKeys>();
         services.AddSingleton<IShuffleRandom, CryptoShuffleRandom>();

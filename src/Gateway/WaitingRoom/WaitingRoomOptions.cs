@@ -7,7 +7,10 @@ public sealed class WaitingRoomOptions : IValidatableObject
 {
     public const string SectionName = "Gateway:WaitingRoom";
 
-    /// <summary>Active buyers of a performance above which newcomers queue (before on-sale everyone waits in the lobby). Default: 100.</summary>
+    /// <summary>
+    /// Active buyers of a performance above which newcomers queue (before on-sale everyone waits in the lobby). A value
+    /// above <see cref="MaxActiveBuyers"/> means "at the ceiling" (see <see cref="EffectiveActivationThreshold"/>). Default: 100.
+    /// </summary>
     [Range(0, 1_000_000)]
     public int ActivationThreshold { get; set; } = 100;
 
@@ -49,6 +52,13 @@ public sealed class WaitingRoomOptions : IValidatableObject
     /// <summary>Share of failed backend calls above which admission backs off. Default: 0.05.</summary>
     [Range(0.0, 1.0)]
     public double FailureRatioTarget { get; set; } = 0.05;
+
+    /// <summary>
+    /// The threshold in force: <see cref="ActivationThreshold"/>, or <see cref="MaxActiveBuyers"/> when the threshold is
+    /// above the ceiling. Admission can never let more buyers in than the ceiling, so the room switches on there
+    /// (CONTRACT.md §3: interacting keys get their meaningful reading, and it is logged at start-up).
+    /// </summary>
+    internal int EffectiveActivationThreshold => Math.Min(ActivationThreshold, MaxActiveBuyers);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using OnSale.Gateway.Resilience;
 using OnSale.Gateway.WaitingRoom;
 using OnSale.Tests.Common.Time;
@@ -7,7 +8,7 @@ namespace OnSale.Gateway.Tests.WaitingRoom;
 public sealed class RoomTests
 {
     private static readonly DateTimeOffset OpensAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
-    private readonly ManualTimeProvider _time = new(OpensAt.AddMinutes(-30));
+    private readonly FakeTimeProvider _time = new(OpensAt.AddMinutes(-30));
     private readonly FakeHealth _health = new();
     private ulong _ids;
 
@@ -269,6 +270,22 @@ public sealed class RoomTests
         Assert.Null(created);
         Assert.Equal(mine.EntryId, again.EntryId);
         Assert.Equal(mine.Position, again.Position);
+    }
+
+    [Fact]
+    public void Join_ThresholdAboveTheCeiling_QueuesNewcomersOnceTheCeilingIsActive()
+    {
+        // MaxActiveBuyers=50 alone leaves the default threshold of 100 above it: the room must switch on at 50.
+        var room = NewRoom(threshold: 100, max: 50);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        var states = Enumerable.Range(0, 51).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.State).ToList();
+
+        Assert.All(states.Take(50), state => Assert.Equal(EntryState.Admitted, state));
+        Assert.Equal(EntryState.Waiting, states[50]);
+        Assert.True(room.IsActive);
+        Assert.True(room.Figures.Limit <= 50);
     }
 
     private static int Place(Room room, UInt128 id)
