@@ -1,6 +1,7 @@
 /*! OnSale box office widget — frame app v1. Plain ES2020, no build step, no dependencies.
- * Runs inside the iframe the loader creates; talks to the gateway's /api/v1 (same origin) and to the embedding page
- * only through postMessage with targetOrigin = the page's origin. */
+ * Runs inside the iframe the loader creates (or any iframe at /widget/v1/frame?venue=…&performance=…); talks to the
+ * gateway's /api/v1 (same origin) and to the embedding page only through postMessage with targetOrigin = the page's
+ * origin, once it knows it. */
 (() => {
   'use strict';
 
@@ -16,7 +17,7 @@
   } catch {
     config = null;
   }
-  if (!config || typeof config.performanceId !== 'number' || typeof config.host !== 'string') {
+  if (!config || typeof config.performanceId !== 'number' || !Array.isArray(config.origins)) {
     viewEl.textContent = 'The box office could not start: its settings are missing. Please reload the page.';
     return;
   }
@@ -24,10 +25,15 @@
   const PERF = config.performanceId;
   const API = config.api || '/api/v1';
   const framed = window.parent !== window;
-  // The gateway served this document only for one of the venue's origins; check the page around us is the one it
-  // was told about (browsers without ancestorOrigins still only deliver our messages to that origin).
+  // The page around us is learnt, never assumed, and must be one of the venue's origins: from host when the loader
+  // gave one (the gateway checked it), otherwise from the loader's hello (its event.origin). Where the browser names
+  // our parent itself (ancestorOrigins; not in Firefox), what we learn must agree with it. It alone is not enough to
+  // start posting: only a page with a script hears us, and that script can say hello, in every browser alike.
   const ancestors = location.ancestorOrigins;
-  const hostOk = !framed || !ancestors || ancestors.length === 0 || ancestors[0] === config.host;
+  const ancestor = framed && ancestors && ancestors.length > 0 ? ancestors[0] : null;
+  const trusted = (origin) => typeof origin === 'string' && config.origins.includes(origin) && (!ancestor || origin === ancestor);
+  const hostOk = !framed || config.host == null || trusted(config.host);
+  let parentOrigin = framed && hostOk && config.host != null ? config.host : null;
 
   // ---------------------------------------------------------------------------------------------------------------
   // Small helpers
@@ -289,17 +295,29 @@
   // The page around us
 
   function post(message) {
-    if (framed && hostOk) {
-      window.parent.postMessage(message, config.host);
+    if (parentOrigin) {
+      window.parent.postMessage(message, parentOrigin);
     }
   }
 
   window.addEventListener('message', (event) => {
-    if (!framed || event.source !== window.parent || event.origin !== config.host) {
+    if (!framed || event.source !== window.parent || !trusted(event.origin)) {
       return;
     }
     const message = event.data;
-    if (message && message.type === 'onsale:open-purchase' && /^[A-Za-z0-9_-]{1,64}$/.test(String(message.purchaseId))) {
+    if (!message || typeof message !== 'object') {
+      return;
+    }
+    if (!parentOrigin) {
+      if (hostOk && message.type === 'onsale:hello') {
+        parentOrigin = event.origin;
+        lastHeight = 0; // tell the page what it missed: our size and state
+        reportHeight();
+        postState();
+      }
+      return;
+    }
+    if (event.origin === parentOrigin && message.type === 'onsale:open-purchase' && /^[A-Za-z0-9_-]{1,64}$/.test(String(message.purchaseId))) {
       openPurchase(String(message.purchaseId));
     }
   });

@@ -1,7 +1,7 @@
 /*! OnSale box office widget — loader v1.
  * <script src="https://gateway.example/widget/v1/loader.js" data-venue="royal-hall" data-performance="1001" async></script>
- * Creates the box office iframe right after this tag (or inside data-target), sizes it to its content, and re-emits
- * its news as DOM events `onsale:state` and `onsale:purchase` that bubble to document. */
+ * Creates the box office iframe right after this tag (or inside data-target), says hello to it, sizes it to its
+ * content, and re-emits its news as DOM events `onsale:state` and `onsale:purchase` that bubble to document. */
 (() => {
   'use strict';
   const PATH = '/widget/v1/loader.js';
@@ -59,6 +59,10 @@
   // CSSOM properties, not a style attribute: a venue page with a strict style-src still allows these.
   Object.assign(frame.style, { width: '100%', minWidth: '0', height: '420px', border: '0', display: 'block', colorScheme: 'normal' });
   box.append(frame);
+
+  // The first word to the frame, on every load of it: its event.origin tells the frame who embeds it (a frame given
+  // no host trusts no parent before this). A refused frame is an error page of another origin: nothing is delivered.
+  frame.addEventListener('load', () => frame.contentWindow && frame.contentWindow.postMessage({ type: 'onsale:hello' }, gatewayOrigin));
 
   const note = document.createElement('p');
   note.setAttribute('role', 'status');

@@ -69,15 +69,19 @@ internal static partial class WidgetApi
                 $"If you run this website: check the data-venue attribute of the script tag, and ask your box office provider to add venue '{Truncate(venueKey)}' with your site's origin to the gateway (Gateway:Venues:{Truncate(venueKey)}:Origins).");
         }
 
-        // A venue that exists is worth impersonating: only its own origins may frame its box office, and this refusal
-        // may not be framed at all. Its developer meets the message by opening the frame's address, which the loader
-        // offers (and logs to the console) when the frame does not answer.
+        // Without host the frame trusts no parent until one of the venue's origins says hello (frame.js): the address
+        // CONTRACT.md §3 writes is never refused. A host that is given is the loader telling us which page it is on;
+        // one that is not the venue's is a misconfigured site (or someone pretending), and it is refused rather than
+        // ignored so that its developer, opening the address the loader offers, reads why instead of a box office
+        // that works on its own and stays blank in their page. Only the venue's origins may frame its box office
+        // either way, and this refusal may not be framed at all.
         var hostValue = Single(query["host"]);
-        if (!WebOrigin.TryNormalize(hostValue, out var host) || !venue.Allows(host))
+        string? host = null;
+        if (!string.IsNullOrEmpty(hostValue) && (!WebOrigin.TryNormalize(hostValue, out host) || !venue.Allows(host)))
         {
-            Log.HostRefused(loggers.CreateLogger(typeof(WidgetApi).FullName!), venue.Key, Truncate(hostValue ?? "(none)"));
+            var shown = Truncate(hostValue);
+            Log.HostRefused(loggers.CreateLogger(typeof(WidgetApi).FullName!), venue.Key, shown);
             headers.XFrameOptions = "DENY";
-            var shown = string.IsNullOrEmpty(hostValue) ? "(no host given)" : Truncate(hostValue);
             return ProblemPage(context, assets, 403, "'none'",
                 "This website is not allowed to show this box office",
                 $"The page at {shown} is not one of the sites allowed to show the box office of venue '{venue.Key}'.",
@@ -102,7 +106,8 @@ internal static partial class WidgetApi
             venue.Key,
             performanceId,
             host,
-            PageOf(Single(query["page"]), host),
+            venue.Origins,
+            host is null ? null : PageOf(Single(query["page"]), host),
             Single(query["purchase"]) is { } purchase && PurchaseIdPattern().IsMatch(purchase) ? purchase : null,
             venue.Currency,
             context.Request.PathBase.Add("/api/v1").Value!);

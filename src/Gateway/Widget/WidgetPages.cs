@@ -6,7 +6,13 @@ using System.Text.Json;
 namespace OnSale.Gateway.Widget;
 
 /// <summary>What the frame app is told about itself: everything it must not take from its own URL unchecked.</summary>
-internal sealed record FrameConfig(string Venue, int PerformanceId, string Host, string? Page, string? PurchaseId, string Currency, string Api);
+/// <remarks>
+/// <see cref="Host"/> is the embedding page's origin when the loader named one of the venue's; <see cref="Origins"/>
+/// are the venue's origins (public: they are the frame's <c>frame-ancestors</c>), against which the frame checks the
+/// parent that says hello when no host was given.
+/// </remarks>
+internal sealed record FrameConfig(
+    string Venue, int PerformanceId, string? Host, IReadOnlyList<string> Origins, string? Page, string? PurchaseId, string Currency, string Api);
 
 /// <summary>The HTML the frame endpoint answers with: the frame app, or a page that says why there is none.</summary>
 internal static class WidgetPages
@@ -24,7 +30,14 @@ internal static class WidgetPages
             writer.WriteStartObject();
             writer.WriteString("venue", config.Venue);
             writer.WriteNumber("performanceId", config.PerformanceId);
-            writer.WriteString("host", config.Host);
+            WriteOptional(writer, "host", config.Host);
+            writer.WriteStartArray("origins");
+            foreach (var origin in config.Origins)
+            {
+                writer.WriteStringValue(origin);
+            }
+
+            writer.WriteEndArray();
             WriteOptional(writer, "page", config.Page);
             WriteOptional(writer, "purchaseId", config.PurchaseId);
             writer.WriteString("currency", config.Currency);

@@ -8,7 +8,10 @@ namespace OnSale.Gateway.Tests.Widget;
 
 public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClassFixture<WidgetGatewayFixture>
 {
-    private const string FrameOf = "/widget/v1/frame?venue=royal-hall&performance=1001&host=";
+    /// <summary>The frame's address as CONTRACT.md §3 writes it, without anything the loader adds.</summary>
+    private const string ContractAddress = "/widget/v1/frame?venue=royal-hall&performance=1001";
+
+    private const string FrameOf = ContractAddress + "&host=";
 
     private HttpClient Client => fixture.Client;
 
@@ -118,8 +121,39 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
         Assert.Equal("royal-hall", config.GetProperty("venue").GetString());
         Assert.Equal(1001, config.GetProperty("performanceId").GetInt32());
         Assert.Equal(WidgetGatewayFixture.VenueSite, config.GetProperty("host").GetString());
+        Assert.Equal<string>([WidgetGatewayFixture.VenueSite, WidgetGatewayFixture.RoyalHallSite], Origins(config));
         Assert.Equal("GBP", config.GetProperty("currency").GetString());
         Assert.Equal("/api/v1", config.GetProperty("api").GetString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("&host=")]
+    [InlineData("&page=http%3A%2F%2F127.0.0.1%3A5070%2Fshows")]
+    [InlineData("&host=http%3A%2F%2F127.0.0.1%3A5070&host=https%3A%2F%2Fevil.example")]
+    public async Task Frame_ContractAddressWithoutHost_ServesTheAppThatTrustsNoParentYet(string extra)
+    {
+        using var response = await Client.GetAsync(ContractAddress + extra);
+        var html = await response.Content.ReadAsStringAsync();
+        var csp = Header(response, "Content-Security-Policy");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal($"{WidgetGatewayFixture.VenueSite} {WidgetGatewayFixture.RoyalHallSite}", Directive(csp, "frame-ancestors"));
+        Assert.Equal("'self'", Directive(csp, "script-src"));
+        Assert.Equal("'self'", Directive(csp, "connect-src"));
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+        Assert.Equal("strict-origin-when-cross-origin", Header(response, "Referrer-Policy"));
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.False(response.Headers.Contains("X-Frame-Options"));
+        var config = Config(html);
+        Assert.Equal(1001, config.GetProperty("performanceId").GetInt32());
+
+        // No parent is assumed: the frame learns it from the loader's hello, checked against these origins.
+        Assert.Equal(JsonValueKind.Null, config.GetProperty("host").ValueKind);
+        Assert.Equal(JsonValueKind.Null, config.GetProperty("page").ValueKind);
+        Assert.Equal<string>([WidgetGatewayFixture.VenueSite, WidgetGatewayFixture.RoyalHallSite], Origins(config));
     }
 
     [Fact]
@@ -164,10 +198,13 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
         Assert.Equal(JsonValueKind.Null, config.GetProperty("page").ValueKind);
     }
 
-    [Fact]
-    public async Task Frame_UnknownVenue_Returns404PageThatSaysSoAndStaysViewableInTheFrame()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Frame_UnknownVenue_Returns404PageThatSaysSoAndStaysViewableInTheFrame(bool withHost)
     {
-        using var response = await Client.GetAsync("/widget/v1/frame?venue=<b>nowhere</b>&performance=1001&host=" + Uri.EscapeDataString(WidgetGatewayFixture.VenueSite));
+        var host = withHost ? "&host=" + Uri.EscapeDataString(WidgetGatewayFixture.VenueSite) : string.Empty;
+        using var response = await Client.GetAsync("/widget/v1/frame?venue=<b>nowhere</b>&performance=1001" + host);
         var html = await response.Content.ReadAsStringAsync();
         var csp = Header(response, "Content-Security-Policy");
 
@@ -184,7 +221,7 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
     [InlineData(WidgetGatewayFixture.Stranger)]
     [InlineData(WidgetGatewayFixture.BlueRoomSite)]
     [InlineData("http://127.0.0.1:5070/some/page")]
-    [InlineData("")]
+    [InlineData("null")]
     public async Task Frame_HostNotAmongTheVenuesOrigins_Returns403ThatMayNotBeFramed(string host)
     {
         using var response = await Client.GetAsync(FrameOf + Uri.EscapeDataString(host));
@@ -198,14 +235,17 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("&performance=abc")]
-    [InlineData("&performance=0")]
-    [InlineData("&performance=-5")]
-    [InlineData("&performance=1001&performance=1002")]
-    public async Task Frame_MissingOrInvalidPerformance_Returns400PageTheVenueCanFrame(string performance)
+    [InlineData("", true)]
+    [InlineData("&performance=abc", true)]
+    [InlineData("&performance=0", true)]
+    [InlineData("&performance=-5", true)]
+    [InlineData("&performance=1001&performance=1002", true)]
+    [InlineData("", false)]
+    [InlineData("&performance=abc", false)]
+    public async Task Frame_MissingOrInvalidPerformance_Returns400PageTheVenueCanFrame(string performance, bool withHost)
     {
-        using var response = await Client.GetAsync("/widget/v1/frame?venue=royal-hall&host=" + Uri.EscapeDataString(WidgetGatewayFixture.VenueSite) + performance);
+        var host = withHost ? "&host=" + Uri.EscapeDataString(WidgetGatewayFixture.VenueSite) : string.Empty;
+        using var response = await Client.GetAsync("/widget/v1/frame?venue=royal-hall" + host + performance);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -323,6 +363,9 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
             .Where(d => d[0] == name)
             .Select(d => d.Length > 1 ? d[1] : string.Empty)
             .Single();
+
+    private static string[] Origins(JsonElement config) =>
+        [.. config.GetProperty("origins").EnumerateArray().Select(o => o.GetString() ?? "(not a string)")];
 
     private static JsonElement Config(string html)
     {

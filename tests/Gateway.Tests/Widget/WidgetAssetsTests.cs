@@ -76,11 +76,31 @@ public sealed partial class WidgetAssetsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Frame_AcceptsMessagesOnlyFromItsHost()
+    public void Loader_SaysHelloToItsFrameOnEveryLoad()
     {
-        var source = Source("frame.js");
+        var source = StripComments(Source("loader.js"));
 
-        Assert.Contains("event.source !== window.parent || event.origin !== config.host", source, StringComparison.Ordinal);
+        Assert.Matches(@"frame\.addEventListener\('load',[^;]*frame\.contentWindow\.postMessage\(\{ type: 'onsale:hello' \}, gatewayOrigin\)", source);
+    }
+
+    [Fact]
+    public void Frame_AcceptsMessagesOnlyFromItsParentOnOneOfTheVenuesOrigins()
+    {
+        var source = StripComments(Source("frame.js"));
+
+        Assert.Contains("event.source !== window.parent || !trusted(event.origin)", source, StringComparison.Ordinal);
+        Assert.Contains("config.origins.includes(origin)", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Frame_PostsOnlyToTheParentItLearnt()
+    {
+        var source = StripComments(Source("frame.js"));
+        var posts = PostMessageCall().Matches(source);
+
+        // One place posts, and only once the parent's origin is known (never a guess, never '*').
+        Assert.Single(posts);
+        Assert.Matches(@"if \(parentOrigin\) \{\s*window\.parent\.postMessage\(message, parentOrigin\);", source);
     }
 
     [Fact]
