@@ -50,7 +50,9 @@ public static class VenueSiteApp
     {
         var html = HtmlEncoder.Default;
         var gateway = options.GatewayUrl.TrimEnd('/');
-        var tag = $"""<script src="{html.Encode(gateway + "/widget/v1/loader.js")}" data-venue="{html.Encode(options.VenueKey)}" data-performance="{options.PerformanceId}" async></script>""";
+        var tag = options.Embedding == WidgetEmbedding.Frame
+            ? $"""<iframe class="onsale-frame" src="{html.Encode($"{gateway}/widget/v1/frame?venue={Uri.EscapeDataString(options.VenueKey)}&performance={options.PerformanceId}")}" title="Box office: choose and buy tickets"></iframe>"""
+            : $"""<script src="{html.Encode(gateway + "/widget/v1/loader.js")}" data-venue="{html.Encode(options.VenueKey)}" data-performance="{options.PerformanceId}" async></script>""";
 
         // The strict policy a careful venue might set: the widget needs only its gateway for the script and the frame.
         var origin = GatewayOrigin(options.GatewayUrl);

@@ -13,4 +13,20 @@ public sealed class VenueSiteOptions
 
     /// <summary>The performance the page sells. Default: 1001 (Hamlet in the mock backend).</summary>
     public int PerformanceId { get; set; } = 1001;
+
+    /// <summary>How the page embeds the box office. Default: <see cref="WidgetEmbedding.Loader"/>.</summary>
+    public WidgetEmbedding Embedding { get; set; } = WidgetEmbedding.Loader;
+}
+
+/// <summary>The two ways a venue page can embed the box office.</summary>
+public enum WidgetEmbedding
+{
+    /// <summary>The one script tag: the loader creates the frame, sizes it and re-emits its news as DOM events.</summary>
+    Loader,
+
+    /// <summary>
+    /// A plain <c>&lt;iframe&gt;</c> at the frame's own address, no script: the box office works in it at a fixed height;
+    /// it tells the page about itself only once a script of the page says hello to it.
+    /// </summary>
+    Frame,
 }

@@ -36,7 +36,7 @@ public sealed class SaleStack : IAsyncDisposable
     public HttpClient Admin { get; private set; } = null!;
 
     /// <summary>Starts the stack; the venue site is the only origin allowed to embed the widget unless told otherwise.</summary>
-    public static async Task<SaleStack> StartAsync(IDictionary<string, string>? gatewaySettings = null)
+    public static async Task<SaleStack> StartAsync(IDictionary<string, string>? gatewaySettings = null, WidgetEmbedding embedding = WidgetEmbedding.Loader)
     {
         var stack = new SaleStack(await MockBackendHost.StartAsync());
         var gatewayPort = FreePort();
@@ -60,17 +60,17 @@ public sealed class SaleStack : IAsyncDisposable
         }
 
         await stack.StartAsync(GatewayApp.Build([.. args]));
-        await stack.StartAsync(VenueSiteApp.Build(["--urls", $"http://127.0.0.1:{sitePort}", "--Logging:LogLevel:Default=Warning", $"--VenueSite:GatewayUrl={stack.GatewayUrl}"]));
+        await stack.StartAsync(VenueSite(sitePort, stack.GatewayUrl, embedding));
         stack.Admin = new HttpClient { BaseAddress = stack.GatewayUrl };
         stack.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         return stack;
     }
 
     /// <summary>Another site, whose origin the gateway does not know, embedding the same widget.</summary>
-    public async Task<Uri> StartForeignSiteAsync()
+    public async Task<Uri> StartForeignSiteAsync(WidgetEmbedding embedding = WidgetEmbedding.Loader)
     {
         var port = FreePort();
-        await StartAsync(VenueSiteApp.Build(["--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--VenueSite:GatewayUrl={GatewayUrl}"]));
+        await StartAsync(VenueSite(port, GatewayUrl, embedding));
         return new Uri($"http://127.0.0.1:{port}/");
     }
 
@@ -122,6 +122,12 @@ public sealed class SaleStack : IAsyncDisposable
             // A temp folder.
         }
     }
+
+    private static WebApplication VenueSite(int port, Uri gatewayUrl, WidgetEmbedding embedding) =>
+        VenueSiteApp.Build([
+            "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning",
+            $"--VenueSite:GatewayUrl={gatewayUrl}", $"--VenueSite:Embedding={embedding}",
+        ]);
 
     private static int FreePort()
     {

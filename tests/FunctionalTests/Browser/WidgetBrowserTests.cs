@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using OnSale.Samples.VenueSite;
 using OnSale.Tests.Common;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
@@ -128,6 +129,78 @@ public sealed class WidgetBrowserTests
         browser.OpenWidget(stack.SiteUrl);
         browser.View("zones");
     }
+
+    [Fact]
+    public async Task PlainIframe_AtTheContractAddressInTheVenuePage_SellsAndTellsThePageOnlyAfterItsHello()
+    {
+        await using var stack = await SaleStack.StartAsync(embedding: WidgetEmbedding.Frame);
+        using var browser = new Chromium();
+        var gateway = stack.GatewayUrl.GetLeftPart(UriPartial.Authority);
+
+        // The venue page's own script, in place before anything in the page runs, so it would hear an early post.
+        browser.Driver.ExecuteCdpCommand("Page.addScriptToEvaluateOnNewDocument", new Dictionary<string, object?>
+        {
+            ["source"] = $"window.heard = []; window.addEventListener('message', (e) => {{ if (e.origin === '{gateway}') window.heard.push(e.data); }});",
+        });
+        browser.OpenWidget(stack.SiteUrl);
+        Assert.Equal($"{gateway}/widget/v1/frame?venue=royal-hall&performance={Hamlet}", browser.Driver.ExecuteScript("return document.URL") as string);
+        browser.View("zones");
+        Assert.Contains("Stalls", browser.Text(), StringComparison.Ordinal);
+        browser.Screenshot("10-plain-iframe-zones");
+
+        // Shown, but silent: it knows the venue's origins, not yet which one is around it.
+        browser.Driver.SwitchTo().DefaultContent();
+        Assert.Empty(Heard(browser));
+
+        browser.Driver.ExecuteScript($"document.querySelector('iframe').contentWindow.postMessage({{ type: 'onsale:hello' }}, '{gateway}');");
+        browser.Until(d => Heard(browser).Any(m => Type(m) == "onsale:resize" && m.GetProperty("height").GetInt32() > 0), "the frame reports its height to the page");
+        browser.Until(d => Heard(browser).Any(m => Type(m) == "onsale:state" && m.GetProperty("detail").GetProperty("state").GetString() == "zones"), "the frame reports its state to the page");
+
+        browser.Driver.SwitchTo().Frame(browser.Driver.FindElement(By.CssSelector("iframe")));
+        browser.Element("#btn-join").Click();
+        browser.View("admitted");
+        browser.Element("label[for='zone-2']").Click();
+        browser.Element("#btn-buy").Click();
+        browser.Element("#pay-token").SendKeys("tok_ok");
+        browser.Element("#pay-email").SendKeys("buyer@example.com");
+        browser.Element("#btn-pay").Click();
+        var confirmed = browser.View("confirmed");
+        browser.Screenshot("11-plain-iframe-confirmed");
+
+        var order = Assert.Single(await stack.Mock.Control.GetOrdersAsync());
+        var orderId = order.OrderId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(orderId, confirmed.Text, StringComparison.Ordinal);
+        browser.Driver.SwitchTo().DefaultContent();
+        var purchase = browser.Until(
+            d => Heard(browser).Where(m => Type(m) == "onsale:purchase" && m.GetProperty("detail").GetProperty("status").GetString() == "confirmed")
+                .Select(m => m.GetRawText()).FirstOrDefault(),
+            "the page hears the purchase confirmed");
+        Assert.Equal(order.OrderId, JsonDocument.Parse(purchase).RootElement.GetProperty("detail").GetProperty("orderId").GetInt32());
+    }
+
+    [Fact]
+    public async Task ForeignSite_PlainIframeAtTheContractAddress_IsRefusedByTheBrowser()
+    {
+        await using var stack = await SaleStack.StartAsync();
+        var foreign = await stack.StartForeignSiteAsync(WidgetEmbedding.Frame);
+        using var browser = new Chromium();
+
+        // The gateway answers this address with the box office (200): frame-ancestors alone keeps it off this page.
+        browser.OpenWidget(foreign);
+        browser.Until(d => ((IJavaScriptExecutor)d).ExecuteScript("return document.readyState") as string == "complete", "the frame has finished loading");
+
+        Assert.Empty(browser.Driver.FindElements(By.Id("app")));
+        Assert.StartsWith("chrome-error://", ((IJavaScriptExecutor)browser.Driver).ExecuteScript("return document.URL") as string, StringComparison.Ordinal);
+        browser.Screenshot("12-foreign-site-plain-iframe-refused");
+    }
+
+    /// <summary>What the venue page's script heard from the gateway's origin (installed by the test above).</summary>
+    private static JsonElement[] Heard(Chromium browser) =>
+        [.. JsonDocument.Parse(browser.Driver.ExecuteScript("return JSON.stringify(window.heard)") as string
+            ?? throw new Xunit.Sdk.XunitException("the venue page has no message log: its script was not installed")).RootElement.EnumerateArray().Select(m => m.Clone())];
+
+    private static string? Type(JsonElement message) =>
+        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("type", out var type) ? type.GetString() : null;
 
     private static async Task<JsonElement> StatusAsync(SaleStack stack, string queueToken)
     {
