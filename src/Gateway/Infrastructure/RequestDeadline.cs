@@ -51,6 +51,8 @@ internal sealed partial class RequestDeadline(RequestDelegate next, IOptions<Gat
             LogDeadlineExceeded(logger, context.Request.Method, context.Request.Path, deadline.TotalMilliseconds);
             if (!context.Response.HasStarted)
             {
+                // Whatever the handler had begun to write (headers, a buffered body) goes: the answer is the problem alone.
+                context.Response.Clear();
                 context.RequestAborted = clientAborted;
                 await new Problem(503, "deadline_exceeded", "The request took too long.",
                     $"No answer could be given within {deadline.TotalSeconds:0.#} s. Nothing was changed; try again shortly.")

@@ -1,5 +1,12 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Infrastructure;
 using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common.Time;
 
 namespace OnSale.Gateway.Tests.Infrastructure;
 
@@ -63,5 +70,34 @@ public sealed class RequestDeadlineTests : IAsyncLifetime
         using var response = await _gateway.PostAsync("/api/v1/holds", Requests.Hold());
 
         await Problems.AssertAsync(response, HttpStatusCode.ServiceUnavailable, "backend_unavailable");
+    }
+
+    [Fact]
+    public async Task Deadline_HandlerHadBegunItsAnswer_TheProblemReplacesIt()
+    {
+        var time = TestClock.Create();
+        var started = new TaskCompletionSource();
+        var middleware = new RequestDeadline(
+            async context =>
+            {
+                context.Response.Headers["X-Half"] = "written";
+                await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes("{\"partial\":"));
+                started.SetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, context.RequestAborted);
+            },
+            Options.Create(new GatewayHttpOptions { RequestDeadline = TimeSpan.FromSeconds(1) }),
+            time,
+            NullLogger<RequestDeadline>.Instance);
+        var context = new DefaultHttpContext { Request = { Path = "/api/v1/purchases" }, Response = { Body = new MemoryStream() } };
+
+        var running = middleware.InvokeAsync(context);
+        await started.Task;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await running;
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.False(context.Response.Headers.ContainsKey("X-Half"));
+        var body = JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray()).RootElement;
+        Assert.Equal("deadline_exceeded", body.GetProperty("code").GetString());
     }
 }
