@@ -58,7 +58,8 @@ public sealed class GatewayHost : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         MockBackendHost? mock = null,
         string? dataPath = null,
-        Uri? backendUrl = null)
+        Uri? backendUrl = null,
+        Action<IServiceCollection>? services = null)
     {
         var ownsMock = mock is null;
         var ownsData = dataPath is null;
@@ -94,12 +95,14 @@ public sealed class GatewayHost : IAsyncDisposable
             }
 
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            builder.ConfigureTestServices(services =>
+            builder.ConfigureTestServices(collection =>
             {
                 if (time is not null)
                 {
-                    services.AddSingleton<TimeProvider>(time);
+                    collection.AddSingleton<TimeProvider>(time);
                 }
+
+                services?.Invoke(collection);
             });
         });
         var host = new GatewayHost(factory, mock, ownsMock, dataPath, ownsData, time);

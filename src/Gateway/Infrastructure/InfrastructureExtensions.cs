@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OnSale.Gateway.Infrastructure.Metrics;
+using OnSale.Gateway.Infrastructure.Telemetry;
 
 namespace OnSale.Gateway.Infrastructure;
 
@@ -13,7 +13,7 @@ internal static partial class InfrastructureExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
-        services.AddPrometheusMetrics(configuration);
+        services.AddGatewayTelemetry(configuration);
         services.AddClientRateLimiting(configuration);
         services.AddSingleton<GatewayReadiness>();
         services.AddHealthChecks().AddCheck<GatewayReadiness>("ready", tags: ["ready"]);
@@ -48,12 +48,12 @@ internal static partial class InfrastructureExtensions
         return app;
     }
 
-    /// <summary>/healthz (process alive), /readyz (state restored), /metrics (Prometheus text).</summary>
+    /// <summary>/healthz (process alive), /readyz (state restored), /metrics (Prometheus text, from OpenTelemetry).</summary>
     public static WebApplication MapOperationsEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false }).WithTags("Health");
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
-        app.MapPrometheusMetrics("/metrics").WithTags("Metrics");
+        app.MapMetricsEndpoint().WithTags("Metrics");
         return app;
     }
 

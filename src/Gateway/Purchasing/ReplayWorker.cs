@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
@@ -125,10 +126,13 @@ internal sealed partial class ReplayWorker(
     /// <summary>
     /// One round: seats are reserved strictly in arrival order, one purchase after the other, and the round stops at
     /// the first sign of backend trouble so that no later purchase overtakes an earlier one; the checkouts of the
-    /// seats so held then run side by side. Returns false when the backend was in trouble.
+    /// seats so held then run side by side. Returns false when the backend was in trouble. A span per round, and one
+    /// per purchase under it, hold the backend calls they make.
     /// </summary>
     internal async Task<bool> RunRoundAsync(IReadOnlyList<Purchase> batch, CancellationToken cancellationToken)
     {
+        using var round = GatewayTracing.Source.StartActivity("replay round");
+        round?.SetTag("onsale.replay.batch_size", batch.Count);
         var ready = new List<ReadyToCheckout>();
         var clean = true;
         foreach (var purchase in batch)
@@ -147,7 +151,9 @@ internal sealed partial class ReplayWorker(
         }
 
         var checkouts = await Task.WhenAll(ready.Select(r => CheckoutAsync(r, cancellationToken)));
-        return clean && !checkouts.Contains(Step.Trouble);
+        clean = clean && !checkouts.Contains(Step.Trouble);
+        round?.SetTag("onsale.replay.clean", clean);
+        return clean;
     }
 
     private enum Step
@@ -156,11 +162,36 @@ internal sealed partial class ReplayWorker(
         Trouble,
     }
 
-    /// <summary>A purchase whose seats are held under <see cref="Session"/>, ready to be bought.</summary>
-    private sealed record ReadyToCheckout(Purchase Purchase, string Session, int? LineItemId);
+    /// <summary>
+    /// A purchase whose seats are held under <see cref="Session"/>, ready to be bought; <see cref="Span"/> is its span,
+    /// still open for the checkout.
+    /// </summary>
+    private sealed record ReadyToCheckout(Purchase Purchase, string Session, int? LineItemId, Activity? Span = null);
+
+    private async Task<(Step Step, ReadyToCheckout? Ready)> PrepareAsync(Purchase purchase, CancellationToken cancellationToken)
+    {
+        var span = GatewayTracing.Source.StartActivity("replay purchase");
+        span?.SetTag("onsale.purchase.id", purchase.PurchaseId);
+        try
+        {
+            var (step, ready) = await PrepareCoreAsync(purchase, cancellationToken);
+            if (ready is null || span is null)
+            {
+                return (step, ready);
+            }
+
+            ready = ready with { Span = span };
+            span = null; // the checkout ends it
+            return (step, ready);
+        }
+        finally
+        {
+            span?.Dispose();
+        }
+    }
 
     /// <summary>Settles what can be settled without buying (already bought, expired, sold out) or holds the seats.</summary>
-    private async Task<(Step Step, ReadyToCheckout? Ready)> PrepareAsync(Purchase purchase, CancellationToken cancellationToken)
+    private async Task<(Step Step, ReadyToCheckout? Ready)> PrepareCoreAsync(Purchase purchase, CancellationToken cancellationToken)
     {
         purchase = purchase with { Attempts = purchase.Attempts + 1, UpdatedAt = time.GetUtcNow() };
         try
@@ -255,6 +286,14 @@ internal sealed partial class ReplayWorker(
 
     private async Task<Step> CheckoutAsync(ReadyToCheckout ready, CancellationToken cancellationToken)
     {
+        // The checkouts of a round run side by side, each under the span its purchase began with (for this call only:
+        // an async method's change of the current activity does not reach its caller).
+        using var span = ready.Span;
+        if (span is not null)
+        {
+            Activity.Current = span;
+        }
+
         var purchase = ready.Purchase;
         try
         {
@@ -293,6 +332,7 @@ internal sealed partial class ReplayWorker(
     {
         await journal.UpdateAsync(purchase, CancellationToken.None);
         metrics.ReplayAttempt("retry");
+        Activity.Current?.SetTag("onsale.replay.result", "retry");
         LogAttemptFailed(logger, purchase.PurchaseId, purchase.Attempts, reason.GetType().Name, reason.Message);
         _state = _state with { LastError = reason.Message };
         return reason is SessionExpiredException or HoldExpiredException ? Step.Done : Step.Trouble;
@@ -308,6 +348,7 @@ internal sealed partial class ReplayWorker(
         }
 
         metrics.ReplayAttempt("confirmed");
+        Activity.Current?.SetTag("onsale.replay.result", "confirmed");
         metrics.Purchase("confirmed");
         LogConfirmed(logger, purchase.PurchaseId, order.OrderId, purchase.Attempts);
     }
@@ -329,6 +370,7 @@ internal sealed partial class ReplayWorker(
         }
 
         metrics.ReplayAttempt("failed");
+        Activity.Current?.SetTag("onsale.replay.result", "failed");
         metrics.Purchase("failed");
         LogFailed(logger, purchase.PurchaseId, code);
     }

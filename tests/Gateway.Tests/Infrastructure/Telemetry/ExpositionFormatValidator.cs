@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace OnSale.Gateway.Tests.Infrastructure.Metrics;
+namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
 
 /// <summary>
 /// A small line-based checker of the Prometheus text format 0.0.4, written from the format's description rather than
-/// from our writer, so that it can disagree with it: names and labels well formed, numbers Prometheus can parse,
+/// from the exporter, so that it can disagree with it: names and labels well formed, numbers Prometheus can parse,
 /// a TYPE before each family's samples and at most one per family, families not interleaved, histogram buckets
 /// non-decreasing with a +Inf bucket that <c>_count</c> equals.
 /// </summary>
@@ -300,7 +300,8 @@ internal static partial class ExpositionFormatValidator
     [GeneratedRegex("^# (?<kind>HELP|TYPE) (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) (?<rest>.*)$")]
     private static partial Regex CommentLine();
 
-    [GeneratedRegex("^(?<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\\{(?:" + LabelPattern + ")(?:," + LabelPattern + ")*\\})? (?<value>" + NumberPattern + ")$")]
+    // Empty braces are what OpenTelemetry's exporter writes for a series without labels; Prometheus parses them.
+    [GeneratedRegex("^(?<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\\{(?:(?:" + LabelPattern + ")(?:," + LabelPattern + ")*)?\\})? (?<value>" + NumberPattern + ")$")]
     private static partial Regex SampleLine();
 
     [GeneratedRegex(LabelPattern)]

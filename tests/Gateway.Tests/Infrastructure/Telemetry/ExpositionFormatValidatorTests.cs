@@ -1,6 +1,4 @@
-using static OnSale.Gateway.Tests.Infrastructure.Metrics.MetricsTestContext;
-
-namespace OnSale.Gateway.Tests.Infrastructure.Metrics;
+namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
 
 /// <summary>The validator the other tests lean on must reject what Prometheus rejects, or their checks prove nothing.</summary>
 public sealed class ExpositionFormatValidatorTests
@@ -18,7 +16,9 @@ public sealed class ExpositionFormatValidatorTests
             "h_sum 1.5e0",
             "h_count 2",
             "# TYPE g gauge",
-            "g -Inf");
+            "g -Inf",
+            "# TYPE e gauge",
+            "e{} 0");
 
         Assert.Empty(ExpositionFormatValidator.Validate(text));
     }
@@ -47,4 +47,6 @@ public sealed class ExpositionFormatValidatorTests
 
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
     }
+
+    private static string Lines(params string[] lines) => string.Concat(lines.Select(l => l + "\n"));
 }

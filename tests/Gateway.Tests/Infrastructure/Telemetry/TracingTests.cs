@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common;
+using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.VenueBackend;
+
+namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
+
+/// <summary>
+/// The spans of backend calls, in the gateway's own tracing pipeline (switched on by an OTLP endpoint, here a receiver
+/// on loopback) with a collector beside its exporter: each call nests under the request or the replay that made it,
+/// and HttpClient's span nests under the call's.
+/// </summary>
+public sealed class TracingTests
+{
+    [Fact]
+    public async Task BackendCall_DuringARequest_NestsUnderTheRequestWithHttpClientsSpanUnderIt()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var spans = new SpanCollector();
+        await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
+        var traceId = ActivityTraceId.CreateRandom();
+        var callerSpanId = ActivitySpanId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/purchases") { Content = System.Net.Http.Json.JsonContent.Create(Requests.Purchase()) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpanId}-01");
+
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var trace = await Eventually.HoldsAsync(
+            () => Task.FromResult(spans.Ended.Where(s => s.TraceId == traceId).ToList()),
+            all => all.Exists(s => s.Source.Name == "Microsoft.AspNetCore" && s.ParentSpanId == callerSpanId),
+            "the request's span ends");
+        var requestSpan = Assert.Single(trace, s => s.Source.Name == "Microsoft.AspNetCore" && s.ParentSpanId == callerSpanId);
+        var checkout = Assert.Single(trace, s => s.DisplayName == "backend Checkout");
+        Assert.Equal("OnSale.Gateway", checkout.Source.Name);
+        Assert.Equal(requestSpan.SpanId, checkout.ParentSpanId);
+        Assert.Equal("Checkout", checkout.GetTagItem("onsale.backend.operation"));
+        Assert.Equal("success", checkout.GetTagItem("onsale.backend.outcome"));
+        Assert.Equal(1, checkout.GetTagItem("onsale.backend.attempt"));
+        var http = Assert.Single(trace, s => s.Source.Name == "System.Net.Http" && s.ParentSpanId == checkout.SpanId);
+        Assert.Equal(ActivityKind.Client, http.Kind);
+    }
+
+    [Fact]
+    public async Task BackendRead_RetriedOnce_IsOneSpanPerAttemptEachWithItsNumberAndOutcome()
+    {
+        await using var mock = await MockBackendHost.StartAsync();
+        await using var proxy = await StubServer.StartAsync();
+        var refused = 0;
+        proxy.RespondWith((request, ct) =>
+            request.Headers.TryGetValue("SOAPAction", out var action) && action.Contains("GetAvailability", StringComparison.Ordinal)
+                && Interlocked.Exchange(ref refused, 1) == 0
+                ? Task.FromResult(StubResponse.Text("busy", "text/plain", 503))
+                : StubServer.ForwardAsync(request, mock.BaseAddress, ct));
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var spans = new SpanCollector();
+        await using var gateway = await GatewayHost.StartAsync(
+            mock: mock, backendUrl: proxy.Url("VenueService.svc"), settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/performances/1001/availability");
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reads = await Eventually.HoldsAsync(
+            () => Task.FromResult(spans.Ended.Where(s => s.TraceId == traceId && s.DisplayName == "backend GetAvailability").ToList()),
+            all => all.Count == 2,
+            "two attempts of the read end");
+        var first = Assert.Single(reads, s => Equals(s.GetTagItem("onsale.backend.attempt"), 1));
+        var second = Assert.Single(reads, s => Equals(s.GetTagItem("onsale.backend.attempt"), 2));
+        Assert.Equal("unavailable", first.GetTagItem("onsale.backend.outcome"));
+        Assert.Equal("unavailable", first.GetTagItem("error.type"));
+        Assert.Equal(ActivityStatusCode.Error, first.Status);
+        Assert.Equal("success", second.GetTagItem("onsale.backend.outcome"));
+        Assert.Equal(ActivityStatusCode.Unset, second.Status);
+        Assert.Equal(first.ParentSpanId, second.ParentSpanId);
+    }
+
+    [Fact]
+    public async Task BackendCall_OfAParkedPurchase_NestsUnderItsReplaySpanInsideTheRound()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var spans = new SpanCollector();
+        await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
+        await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+        await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        using var parked = await gateway.PurchaseAsync(Requests.Purchase());
+        Assert.Equal(HttpStatusCode.Accepted, parked.StatusCode);
+        var id = (await GatewayHost.JsonAsync(parked)).GetProperty("purchaseId").GetString()!;
+
+        await gateway.Mock.Control.ClearFaultsAsync();
+        Assert.Equal("confirmed", (await gateway.SettledAsync(id)).GetProperty("status").GetString());
+
+        bool IsConfirmedReplay(Activity s) =>
+            s.DisplayName == "replay purchase" && (string?)s.GetTagItem("onsale.purchase.id") == id && (string?)s.GetTagItem("onsale.replay.result") == "confirmed";
+        var ended = await Eventually.HoldsAsync(
+            () => Task.FromResult(spans.Ended),
+            all => all.Any(IsConfirmedReplay) && all.Any(s => s.SpanId == all.First(IsConfirmedReplay).ParentSpanId),
+            "the replay span of the confirmed purchase and its round end");
+        var confirmed = Assert.Single(ended, IsConfirmedReplay);
+        var trace = ended.Where(s => s.TraceId == confirmed.TraceId).ToList();
+        var round = Assert.Single(trace, s => s.SpanId == confirmed.ParentSpanId);
+        Assert.Equal("replay round", round.DisplayName);
+        Assert.Equal(default, round.ParentSpanId);
+        var calls = trace.Where(s => s.Source.Name == "OnSale.Gateway" && s.DisplayName.StartsWith("backend ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(calls, s => s.DisplayName == "backend ReserveTickets");
+        Assert.All(calls, call => Assert.Equal(confirmed.SpanId, call.ParentSpanId));
+        var checkout = Assert.Single(calls, s => s.DisplayName == "backend Checkout");
+        Assert.Equal("success", checkout.GetTagItem("onsale.backend.outcome"));
+        Assert.Single(trace, s => s.Source.Name == "System.Net.Http" && s.ParentSpanId == checkout.SpanId);
+    }
+}
