@@ -55,9 +55,9 @@ internal static class AdminApi
             return Problem.Validation("reason is required when switching to degraded mode: say why, for the audit trail.");
         }
 
-        if (request.Reason?.Length > 500)
+        if (request.Reason?.Length > 500 || (!string.IsNullOrWhiteSpace(request.Reason) && !Printable.IsPrintable(request.Reason.Trim(), allowSpaces: true)))
         {
-            return Problem.Validation("reason is limited to 500 characters.");
+            return Problem.Validation("reason is limited to 500 printable characters on one line.");
         }
 
         await mode.SetAsync(degraded.Value, request.Reason?.Trim() ?? "cleared", AdminAuthorization.KeyIdOf(context), CancellationToken.None);
@@ -78,9 +78,9 @@ internal static class AdminApi
             return Problem.Validation($"level must be one of: {string.Join(", ", Banner.Levels)}.");
         }
 
-        if (request.Message?.Length > 500)
+        if (request.Message?.Length > 500 || (!string.IsNullOrWhiteSpace(request.Message) && !Printable.IsPrintable(request.Message.Trim(), allowSpaces: true)))
         {
-            return Problem.Validation("message is limited to 500 characters.");
+            return Problem.Validation("message is limited to 500 printable characters on one line: every open widget shows it.");
         }
 
         await banner.SetAsync(request.Message, level, AdminAuthorization.KeyIdOf(context), CancellationToken.None);

@@ -23,6 +23,9 @@ internal static class EventIds
     public const int HoldCreated = 306;
     public const int CheckoutOutcomeUnknown = 307;
     public const int ReplayWorkerCrashed = 308;
+    public const int ReplayPurchaseUnexpectedError = 309;
+    public const int ReplayPurchaseSetAside = 310;
+    public const int PurchaseUnexpectedError = 311;
 
     // 4xx admin
     public const int AdminAuditBanner = 401;

@@ -20,6 +20,13 @@ internal enum PurchaseStatus
 
     /// <summary>It will not happen; <see cref="Purchase.FailureCode"/> says why. Nobody was charged.</summary>
     Failed,
+
+    /// <summary>
+    /// Set aside for support: its checkout may have reached the backend, and settling it failed in a way the gateway did
+    /// not expect, again and again. It no longer holds up the line; the buyer sees <c>processing</c> and is never
+    /// charged twice (any retry starts with FindOrder).
+    /// </summary>
+    NeedsSupport,
 }
 
 /// <summary>
@@ -89,7 +96,7 @@ internal sealed record Purchase
 
     public required DateTimeOffset UpdatedAt { get; init; }
 
-    public bool IsPending => Status is PurchaseStatus.Live or PurchaseStatus.Parked or PurchaseStatus.Processing;
+    public bool IsPending => Status is PurchaseStatus.Live or PurchaseStatus.Parked or PurchaseStatus.Processing or PurchaseStatus.NeedsSupport;
 }
 
 /// <summary>Failure codes a buyer may see on a failed purchase (CONTRACT.md §2).</summary>
@@ -99,11 +106,15 @@ internal static class PurchaseFailures
     public const string PaymentDeclined = "payment_declined";
     public const string Expired = "expired";
 
+    /// <summary>The request could not be carried to the box office at all (a stored purchase it cannot accept); nothing was bought.</summary>
+    public const string Rejected = "rejected";
+
     public static string MessageFor(string code) => code switch
     {
         NotEnoughSeats => "Sorry, the seats sold out before your request could be completed. You have not been charged.",
         PaymentDeclined => "Your payment was declined, so no tickets were bought and you have not been charged. Please try again with another card.",
         Expired => "The box office stayed unavailable for too long, so your request was not completed. You have not been charged; please try again.",
+        Rejected => "Your request could not be passed to the box office, so nothing was bought and you have not been charged. Please try again.",
         _ => "Your purchase could not be completed. You have not been charged.",
     };
 }

@@ -36,6 +36,7 @@ internal sealed partial class PurchaseService(
 {
     public const string ParkedMessage = "We have your request. It will be confirmed here as soon as the box office can take it; you can close this page and come back.";
     public const string ProcessingMessage = "Your purchase is being confirmed with the box office.";
+    public const string NeedsSupportMessage = "Your purchase is being checked by our support team. You will not be charged twice; please keep this page or its link.";
 
     public async Task<PurchaseResult> PurchaseAsync(PurchaseRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
     {
@@ -140,6 +141,20 @@ internal sealed partial class PurchaseService(
 
             return await ParkAsync(purchase, inserted: true, seatsHeld: hold is not null);
         }
+        catch (Exception ex) when (IsUnexpected(ex))
+        {
+            // Never leave a purchase "processing" with nobody working on it: one whose checkout may have gone out is
+            // settled by the replay worker (FindOrder first); one that cannot have been bought is removed, freeing its key.
+            LogUnexpected(logger, ex, purchase.PurchaseId);
+            if (purchase.CheckoutAttempted)
+            {
+                availability.RestorePromise(performanceId, zoneId, quantity);
+                return await HandOverAsync(purchase, ex);
+            }
+
+            await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            throw;
+        }
     }
 
     public async Task<PurchaseResult> CheckoutHoldAsync(string holdId, CheckoutRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
@@ -218,6 +233,11 @@ internal sealed partial class PurchaseService(
 
             await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
             return Problem.BackendUnavailable("The box office could not take the payment just now. Your seats stay held; try again shortly.", BackendFailures.RetryAfter(ex));
+        }
+        catch (Exception ex) when (IsUnexpected(ex))
+        {
+            LogUnexpected(logger, ex, purchase.PurchaseId);
+            return await HandOverAsync(purchase, ex);
         }
     }
 
@@ -363,6 +383,12 @@ internal sealed partial class PurchaseService(
 
     [LoggerMessage(EventIds.PurchaseConfirmed, LogLevel.Information, "Purchase {PurchaseId} confirmed: order {OrderId}")]
     private static partial void LogConfirmed(ILogger logger, string purchaseId, int orderId);
+
+    /// <summary>Not the backend's answer nor a cancellation: a fault of the request's data or of our code.</summary>
+    private static bool IsUnexpected(Exception exception) => exception is not (VenueBackendException or OperationCanceledException);
+
+    [LoggerMessage(EventIds.PurchaseUnexpectedError, LogLevel.Error, "Purchase {PurchaseId} failed unexpectedly while being attempted")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string purchaseId);
 
     [LoggerMessage(EventIds.CheckoutOutcomeUnknown, LogLevel.Warning, "Purchase {PurchaseId}: checkout outcome unknown ({Reason}); it will be settled with FindOrder")]
     private static partial void LogOutcomeUnknown(ILogger logger, string purchaseId, string reason);

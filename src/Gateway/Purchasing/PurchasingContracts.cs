@@ -30,7 +30,7 @@ internal sealed record PurchaseResponse(
 {
     public static PurchaseResponse From(Purchase p) => new(
         p.PurchaseId,
-        p.Status == PurchaseStatus.Live ? "processing" : p.Status.ToString().ToLowerInvariant(),
+        p.Status is PurchaseStatus.Live or PurchaseStatus.NeedsSupport ? "processing" : p.Status.ToString().ToLowerInvariant(),
         p.PerformanceId,
         p.ZoneId,
         p.Quantity,
@@ -70,17 +70,39 @@ internal static class PurchasingValidation
             : Problem.Validation($"quantity is required and must be between 1 and {MaxQuantity}.");
     }
 
+    public const int MaxPaymentTokenLength = 256;
+    public const int MaxEmailLength = 254;
+
     public static Problem? Payment(string? paymentToken, string? email)
     {
-        if (string.IsNullOrWhiteSpace(paymentToken) || paymentToken.Length > 256)
+        if (!IsPaymentToken(paymentToken))
         {
-            return Problem.Validation("paymentToken is required (at most 256 characters).");
+            return Problem.Validation($"paymentToken is required: 1 to {MaxPaymentTokenLength} printable characters, no spaces or control characters.");
         }
 
-        return string.IsNullOrWhiteSpace(email) || email.Length > 254 || !MailAddress.TryCreate(email, out _)
-            ? Problem.Validation("email is required and must be an email address.")
-            : null;
+        return IsEmail(email)
+            ? null
+            : Problem.Validation($"email is required and must be one email address (at most {MaxEmailLength} printable characters, no name or list).");
     }
+
+    /// <summary>A token the backend can carry: the box office receives it inside an XML request.</summary>
+    public static bool IsPaymentToken(string? value) =>
+        value is { Length: > 0 and <= MaxPaymentTokenLength } && Printable.IsPrintable(value, allowSpaces: false);
+
+    /// <summary>Exactly one plain address: <c>a@b.example, c@d.example</c> or <c>Name &lt;a@b.example&gt;</c> are not one.</summary>
+    public static bool IsEmail(string? value) =>
+        value is { Length: > 0 and <= MaxEmailLength }
+        && Printable.IsPrintable(value, allowSpaces: false)
+        && value.IndexOfAny([',', ';', '<', '>']) < 0
+        && MailAddress.TryCreate(value, out var address)
+        && address.Address == value
+        && address.DisplayName.Length == 0;
+
+    /// <summary>Whether a stored purchase can be sent to the backend at all (rows written before these checks existed may not).</summary>
+    public static bool IsCarriable(Purchase purchase) =>
+        purchase.Quantity is >= 1 and <= MaxQuantity
+        && (purchase.PaymentToken is null || IsPaymentToken(purchase.PaymentToken))
+        && (purchase.SessionKey is null || Printable.IsPrintable(purchase.SessionKey, allowSpaces: false));
 
     public static (string? Key, Problem? Problem) IdempotencyKey(HttpRequest request)
     {

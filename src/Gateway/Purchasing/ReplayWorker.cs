@@ -54,6 +54,8 @@ internal sealed partial class ReplayWorker(
     GatewayMetrics metrics,
     ILogger<ReplayWorker> logger) : BackgroundService
 {
+    private const int UnexpectedFailuresBeforeSetAside = 3;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _unexpectedFailures = new(StringComparer.Ordinal);
     private volatile ReplayState _state = new(1, TimeSpan.Zero, null, null);
 
     public ReplayState State => _state;
@@ -184,6 +186,10 @@ internal sealed partial class ReplayWorker(
             span = null; // the checkout ends it
             return (step, ready);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsUnexpected(ex))
+        {
+            return (await UnexpectedAsync(purchase with { Attempts = purchase.Attempts + 1 }, ex), null);
+        }
         finally
         {
             span?.Dispose();
@@ -209,6 +215,14 @@ internal sealed partial class ReplayWorker(
                 {
                     // Not bought: safe to go on.
                 }
+            }
+
+            if (!PurchasingValidation.IsCarriable(purchase))
+            {
+                // A row the box office cannot be sent (written before the API refused such input): it ends here, not bought,
+                // instead of failing every round and holding up everyone behind it.
+                await FailAsync(purchase, PurchaseFailures.Rejected);
+                return (Step.Done, null);
             }
 
             if (purchase.HoldId is not null)
@@ -323,7 +337,49 @@ internal sealed partial class ReplayWorker(
         {
             return await StaysPendingAsync(purchase, ex);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsUnexpected(ex))
+        {
+            return await UnexpectedAsync(purchase, ex);
+        }
 
+        return Step.Done;
+    }
+
+    /// <summary>Not the backend's answer nor our shutdown: a fault of this purchase's data or of our code.</summary>
+    private static bool IsUnexpected(Exception exception) => exception is not (VenueBackendException or OperationCanceledException);
+
+    /// <summary>
+    /// One purchase failed in a way nobody planned for. It must not hold up the line: one that never reached the checkout
+    /// fails (nothing was bought); one whose checkout may have gone out stays in line to be settled with FindOrder, and
+    /// is set aside for support once that has failed unexpectedly <see cref="UnexpectedFailuresBeforeSetAside"/> times.
+    /// Either way the round goes on with the next purchase.
+    /// </summary>
+    private async Task<Step> UnexpectedAsync(Purchase purchase, Exception exception)
+    {
+        LogUnexpected(logger, exception, purchase.PurchaseId);
+        Activity.Current?.SetTag("onsale.replay.result", "unexpected");
+        _state = _state with { LastError = $"{purchase.PurchaseId}: {exception.GetType().Name}" };
+        if (!purchase.CheckoutAttempted)
+        {
+            _unexpectedFailures.TryRemove(purchase.PurchaseId, out _);
+            await FailAsync(purchase, PurchaseFailures.Rejected);
+            return Step.Done;
+        }
+
+        var failures = _unexpectedFailures.AddOrUpdate(purchase.PurchaseId, 1, (_, n) => n + 1);
+        if (failures < UnexpectedFailuresBeforeSetAside)
+        {
+            await journal.UpdateAsync(purchase, CancellationToken.None);
+            metrics.ReplayAttempt("unexpected");
+            return Step.Done;
+        }
+
+        _unexpectedFailures.TryRemove(purchase.PurchaseId, out _);
+        await journal.UpdateAsync(
+            purchase with { Status = PurchaseStatus.NeedsSupport, Message = PurchaseService.NeedsSupportMessage, UpdatedAt = time.GetUtcNow() },
+            CancellationToken.None);
+        metrics.ReplayAttempt("set_aside");
+        LogSetAside(logger, purchase.PurchaseId, failures);
         return Step.Done;
     }
 
@@ -401,6 +457,12 @@ internal sealed partial class ReplayWorker(
 
     [LoggerMessage(EventIds.PurchaseFailed, LogLevel.Information, "Parked purchase {PurchaseId} failed: {FailureCode}")]
     private static partial void LogFailed(ILogger logger, string purchaseId, string failureCode);
+
+    [LoggerMessage(EventIds.ReplayPurchaseUnexpectedError, LogLevel.Error, "Parked purchase {PurchaseId} failed unexpectedly; the line goes on without it")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string purchaseId);
+
+    [LoggerMessage(EventIds.ReplayPurchaseSetAside, LogLevel.Error, "Parked purchase {PurchaseId} set aside for support after {Failures} unexpected failures; its checkout may have reached the backend, so it is not failed blindly")]
+    private static partial void LogSetAside(ILogger logger, string purchaseId, int failures);
 
     [LoggerMessage(EventIds.ReplayWorkerCrashed, LogLevel.Error, "Replay round failed; retrying")]
     private static partial void LogCrashed(ILogger logger, Exception exception);

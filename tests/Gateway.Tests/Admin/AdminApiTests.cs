@@ -84,6 +84,8 @@ public sealed class AdminApiTests
     [InlineData("{\"mode\": \"offline\", \"reason\": \"x\"}")]
     [InlineData("{\"mode\": \"degraded\"}")]
     [InlineData("{\"mode\": \"degraded\", \"reason\": \"   \"}")]
+    [InlineData("{\"mode\": \"degraded\", \"reason\": \"box\\u0000office\"}")]
+    [InlineData("{\"mode\": \"degraded\", \"reason\": \"two\\nlines\"}")]
     public async Task SetMode_InvalidBody_Returns400(string body)
     {
         await using var gateway = await GatewayHost.StartAsync();
@@ -116,5 +118,17 @@ public sealed class AdminApiTests
         using var response = await gateway.Admin.PutAsJsonAsync("/admin/api/banner", new { message = "hi", level = "shouting" });
 
         await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
+    public async Task SetBanner_ControlCharacters_Returns400AndKeepsTheBanner()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+
+        using var response = await gateway.Admin.PutAsync(
+            "/admin/api/banner", new StringContent("{\"message\": \"Doors\\u001b[2J open\", \"level\": \"info\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.False((await gateway.GetJsonAsync("/api/v1/notice")).TryGetProperty("banner", out _));
     }
 }
