@@ -68,7 +68,7 @@ wait_for() { for _ in $(seq 1 150); do curl -fsS "$1" >/dev/null 2>&1 && return 
 admin_status() { curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "$GATEWAY/admin/api/status"; }
 lobby() { admin_status | python3 -c "import json,sys; print(next((q['lobby'] for q in json.load(sys.stdin)['queues'] if q['performanceId']==$PERFORMANCE), 0))"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$GATEWAY_PID/status"; }
-gc_heap() { curl -fsS "$GATEWAY/metrics" | awk '/^dotnet_gc_last_collection_heap_size_bytes/ {s += $2} END {printf "%.0f\n", s}'; }
+gc_heap() { curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "$GATEWAY/metrics" | awk '/^dotnet_gc_last_collection_heap_size_bytes/ {s += $2} END {printf "%.0f\n", s}'; }
 file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 
 # ---------------------------------------------------------------------------------------------------------------

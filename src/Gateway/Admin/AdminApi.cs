@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
+using OnSale.Gateway.Infrastructure.Telemetry;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Resilience;
 using OnSale.Gateway.WaitingRoom;
@@ -19,6 +20,23 @@ internal static class AdminApi
         admin.MapGet("/audit", GetAuditAsync).WithName("GetAudit");
 
         endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");
+
+        // Queue depths, admission limits and sales per performance are a scalper's dashboard: /metrics is for the
+        // operators' scraper, with the admin key, or on a port of its own that only the private network reaches.
+        endpoints.MapMetricsEndpoint().WithTags("Metrics").AddEndpointFilter(static async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var port = http.RequestServices.GetRequiredService<IOptions<MetricsOptions>>().Value.Port;
+            if (port is not { } metricsPort || http.Connection.LocalPort != metricsPort)
+            {
+                if (http.RequestServices.GetRequiredService<AdminAuthorization>().Authorize(http) is { } refused)
+                {
+                    return refused;
+                }
+            }
+
+            return await next(context);
+        });
         return endpoints;
     }
 

@@ -18,7 +18,11 @@ internal sealed partial class AdminAuthorization(IOptions<AdminOptions> options,
 
     public static string KeyId(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Authorize(context.HttpContext) ?? await next(context);
+
+    /// <summary>Null when the request carries the admin key (its id is then kept for the audit); otherwise the problem to answer.</summary>
+    public Problem? Authorize(HttpContext context)
     {
         var configured = options.Value.ApiKey;
         if (string.IsNullOrEmpty(configured))
@@ -26,19 +30,19 @@ internal sealed partial class AdminAuthorization(IOptions<AdminOptions> options,
             return Problem.NotFound("not_found", "There is nothing here.");
         }
 
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        var header = context.Request.Headers.Authorization.ToString();
         var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : string.Empty;
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
         var actual = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         if (presented.Length == 0 || !CryptographicOperations.FixedTimeEquals(expected, actual))
         {
-            LogUnauthorized(logger, context.HttpContext.Connection.RemoteIpAddress?.ToString());
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            LogUnauthorized(logger, context.Connection.RemoteIpAddress?.ToString());
+            context.Response.Headers.WWWAuthenticate = "Bearer";
             return new Problem(401, "unauthorized", "A valid admin key is required.", "Send Authorization: Bearer {Gateway:Admin:ApiKey}.");
         }
 
-        context.HttpContext.Items[KeyIdItem] = KeyId(presented);
-        return await next(context);
+        context.Items[KeyIdItem] = KeyId(presented);
+        return null;
     }
 
     [LoggerMessage(Infrastructure.EventIds.AdminUnauthorized, LogLevel.Warning, "Admin API call without a valid key from {RemoteAddress}")]

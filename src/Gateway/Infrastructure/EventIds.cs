@@ -63,4 +63,5 @@ internal static class EventIds
     // 9xx infrastructure
     public const int DeadlineExceeded = 900;
     public const int UnhandledException = 901;
+    public const int BadHttpRequest = 902;
 }

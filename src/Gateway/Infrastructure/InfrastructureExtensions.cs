@@ -17,16 +17,35 @@ internal static partial class InfrastructureExtensions
         services.AddClientRateLimiting(configuration);
         services.AddSingleton<GatewayReadiness>();
         services.AddHealthChecks().AddCheck<GatewayReadiness>("ready", tags: ["ready"]);
+
+        // Announcing the server and its version helps nobody but someone looking for a known hole.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return services;
     }
 
     /// <summary>Errors as problem+json, every API request under a deadline.</summary>
     public static WebApplication UseGatewayInfrastructure(this WebApplication app)
     {
+        // Every answer, error pages included: no browser may guess a type we did not send.
+        app.Use(static (context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = NoSniff;
+            return next(context);
+        });
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OnSale.Gateway");
+            context.Response.Headers.XContentTypeOptions = NoSniff;
+            if (exception is BadHttpRequestException bad)
+            {
+                // The client's request broke HTTP (a body that stops or lies about its length, bad chunking): its fault,
+                // said as a problem like every other, never a 500.
+                LogBadRequest(logger, context.Request.Method, context.Request.Path, bad.StatusCode, bad.Message);
+                await BadRequest(bad.StatusCode).ExecuteAsync(context);
+                return;
+            }
+
             LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
             await new Problem(500, "internal_error", "Something went wrong on our side.",
                 "The request could not be completed. Nothing was bought; it is safe to try again.").ExecuteAsync(context);
@@ -48,14 +67,28 @@ internal static partial class InfrastructureExtensions
         return app;
     }
 
-    /// <summary>/healthz (process alive), /readyz (state restored), /metrics (Prometheus text, from OpenTelemetry).</summary>
+    /// <summary>/healthz (process alive), /readyz (state restored). /metrics is mapped by the Admin feature, behind its key.</summary>
     public static WebApplication MapOperationsEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false }).WithTags("Health");
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
-        app.MapMetricsEndpoint().WithTags("Metrics");
         return app;
     }
+
+    private static readonly Microsoft.Extensions.Primitives.StringValues NoSniff = new("nosniff");
+
+    private static Problem BadRequest(int status) => status switch
+    {
+        StatusCodes.Status408RequestTimeout => new Problem(408, "request_timeout", "The request took too long to arrive.",
+            "The request body came too slowly or stopped. Nothing was changed; send it again."),
+        StatusCodes.Status413PayloadTooLarge => new Problem(413, "payload_too_large", "The request body is too large.", "Send a smaller body."),
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => new Problem(431, "headers_too_large", "The request headers are too large.", "Send smaller headers."),
+        _ => new Problem(400, "bad_request", "The request is not valid HTTP.",
+            "The request could not be read (for example its body ended early or its chunked encoding is broken). Nothing was changed."),
+    };
+
+    [LoggerMessage(EventIds.BadHttpRequest, LogLevel.Information, "Bad HTTP request {Method} {Path}: {Status} {Reason}")]
+    private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string reason);
 
     [LoggerMessage(EventIds.UnhandledException, LogLevel.Error, "Unhandled exception in {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception? exception, string method, string path);

@@ -67,8 +67,11 @@ internal sealed class QueueTokens
 
         var body = token[..token.LastIndexOf('.')];
         var expected = HMACSHA256.HashData(key.Secret, Encoding.ASCII.GetBytes(body));
+        // One spelling per token: padding, '+' or '/', or stray low bits in the last character would give the same
+        // bytes under other strings, so anything but the canonical unpadded base64url form is refused.
         var actual = FromBase64Url(parts[6]);
-        if (actual is null || !CryptographicOperations.FixedTimeEquals(expected, actual))
+        if (actual is null || actual.Length != expected.Length || Base64Url(actual) != parts[6]
+            || !CryptographicOperations.FixedTimeEquals(expected, actual))
         {
             return null;
         }

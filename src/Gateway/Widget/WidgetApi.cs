@@ -46,8 +46,8 @@ internal static partial class WidgetApi
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
 
-        // The explanation pages below have no script, no form and no link: framing them cannot be abused, so where the
-        // venue is unknown they may be framed anywhere and the venue's developer sees the message inside their own page
+        // The explanation pages below have no script, no form and no link. The one for a missing venue says nothing of
+        // the request, so it may be framed anywhere and the venue's developer sees the message inside their own page
         // instead of a browser's "refused to connect" box.
         if (string.IsNullOrEmpty(venueKey))
         {
@@ -61,12 +61,15 @@ internal static partial class WidgetApi
         var venue = venues.Find(venueKey);
         if (venue is null)
         {
+            // Nothing of the request is written back (a made-up venue could carry a scammer's words onto our origin), and
+            // the page may not be framed; the venue's developer reads it by opening the address, which the loader offers.
             Log.UnknownVenue(loggers.CreateLogger(typeof(WidgetApi).FullName!), Truncate(venueKey), Truncate(Single(query["host"]) ?? "(none)"));
-            return ProblemPage(context, assets, 404, "*",
+            headers.XFrameOptions = "DENY";
+            return ProblemPage(context, assets, 404, "'none'",
                 "This widget is not set up for this site",
-                $"This widget is not set up for this site (unknown venue '{Truncate(venueKey)}').",
+                "This widget is not set up for this site: the gateway knows no venue by the name in the page's script tag.",
                 "If you're buying tickets: please use the venue's own box office page, or contact the venue.",
-                $"If you run this website: check the data-venue attribute of the script tag, and ask your box office provider to add venue '{Truncate(venueKey)}' with your site's origin to the gateway (Gateway:Venues:{Truncate(venueKey)}:Origins).");
+                "If you run this website: check the data-venue attribute of the script tag, and ask your box office provider to add your venue with your site's origin to the gateway (Gateway:Venues:{venueKey}:Origins).");
         }
 
         // Without host the frame trusts no parent until one of the venue's origins says hello (frame.js): the address

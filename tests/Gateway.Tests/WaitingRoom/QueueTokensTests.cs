@@ -99,4 +99,29 @@ public sealed class QueueTokensTests
         Assert.Null(oldRemoved.Verify(before, TokenKind.Queue, 1001));
         Assert.NotNull(oldRemoved.Verify(after, TokenKind.Queue, 1001));
     }
+
+    [Fact]
+    public void Verify_TheSameSignatureSpelledAnotherWay_IsRefused()
+    {
+        var tokens = new QueueTokens([_old], _time);
+        var token = tokens.Sign(TokenKind.Access, 1001, Entry, _time.GetUtcNow().AddMinutes(10));
+        var cut = token.LastIndexOf('.') + 1;
+        var signature = token[cut..];
+        var bytes = Convert.FromBase64String(signature.Replace('-', '+').Replace('_', '/') + "=");
+
+        // A 32-byte HMAC is 43 base64url characters whose last one carries 2 unused bits: flipping them names the same bytes.
+        var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var last = alphabet.IndexOf(signature[^1], StringComparison.Ordinal);
+        var variants = new[]
+        {
+            token + "=",
+            token[..cut] + Convert.ToBase64String(bytes),
+            token[..cut] + Convert.ToBase64String(bytes).TrimEnd('='),
+            token[..cut] + signature[..^1] + alphabet[last ^ 1],
+        }.Where(v => v != token).Distinct().ToList();
+
+        Assert.Equal(Entry, tokens.Verify(token, TokenKind.Access, 1001)?.EntryId);
+        Assert.NotEmpty(variants);
+        Assert.All(variants, variant => Assert.Null(tokens.Verify(variant, TokenKind.Access, 1001)));
+    }
 }

@@ -37,6 +37,14 @@ public sealed class MetricsOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxTagSetsPerInstrument { get; set; } = 1_000;
+
+    /// <summary>
+    /// A local port on which <c>/metrics</c> answers without the admin key, for a scraper on a private network. The
+    /// gateway must also listen on it (add it to <c>--urls</c>, e.g. <c>http://10.0.0.5:9464</c>); on every other port
+    /// <c>/metrics</c> needs <c>Authorization: Bearer {Gateway:Admin:ApiKey}</c>. Default: none.
+    /// </summary>
+    [Range(1, 65_535)]
+    public int? Port { get; set; }
 }
 
 /// <summary>Checks the DataAnnotations of <see cref="MetricsOptions"/> (source-generated).</summary>

@@ -34,7 +34,7 @@ public sealed partial class MetricsEndpointTests
         await gateway.Mock.Control.ClearFaultsAsync();
         Assert.Equal("confirmed", (await gateway.SettledAsync(parkedId)).GetProperty("status").GetString());
 
-        using var response = await gateway.Client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var response = await gateway.Admin.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -75,7 +75,7 @@ public sealed partial class MetricsEndpointTests
         await using var gateway = await GatewayHost.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Metrics:MeterNames:0"] = "OnSale.Gateway" });
         (await gateway.Client.GetAsync(new Uri("/api/v1/performances/1001/availability", UriKind.Relative))).EnsureSuccessStatusCode();
 
-        var families = Families(await gateway.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        var families = Families(await gateway.Admin.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
         Assert.Contains("onsale_availability_reads_total", families.Keys);
         Assert.DoesNotContain(families.Keys, name => name.StartsWith("http_", StringComparison.Ordinal) || name.StartsWith("onsale_cache_", StringComparison.Ordinal));
