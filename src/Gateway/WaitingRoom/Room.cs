@@ -171,8 +171,17 @@ internal sealed class Room
     }
 
     /// <summary>The buyer's place, or null when the id is not in this room.</summary>
-    public EntryView? Find(UInt128 id, DateTimeOffset now)
+    public EntryView? Find(UInt128 id, DateTimeOffset now) => Poll(id, now, TimeSpan.Zero, 0, out _);
+
+    /// <summary>
+    /// A buyer asking where they stand: they are seen (so they keep their turn) whether or not the poll is within their
+    /// budget, which is kept per place, never per address (a campus behind one address polls as many buyers). The
+    /// budget is a generic cell rate: one poll per <paramref name="interval"/> on average, <paramref name="burst"/> more
+    /// at once; <paramref name="throttled"/> says how long until the next poll would be within it.
+    /// </summary>
+    public EntryView? Poll(UInt128 id, DateTimeOffset now, TimeSpan interval, int burst, out TimeSpan? throttled)
     {
+        throttled = null;
         lock (_gate)
         {
             if (!_index.TryGetValue(id, out var index))
@@ -180,7 +189,23 @@ internal sealed class Room
                 return null;
             }
 
-            _entries[index] = _entries[index] with { LastSeenMs = now.ToUnixTimeMilliseconds() };
+            var nowMs = now.ToUnixTimeMilliseconds();
+            var slot = _entries[index] with { LastSeenMs = nowMs };
+            if (interval > TimeSpan.Zero)
+            {
+                var step = (long)interval.TotalMilliseconds;
+                var due = Math.Max(slot.PollDueMs, nowMs);
+                if (due - nowMs > step * burst)
+                {
+                    throttled = TimeSpan.FromMilliseconds(due - nowMs - (step * burst));
+                }
+                else
+                {
+                    slot = slot with { PollDueMs = due + step };
+                }
+            }
+
+            _entries[index] = slot;
             return View(index);
         }
     }
@@ -351,7 +376,7 @@ internal sealed class Room
             slot.AccessExpiresAtMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs));
     }
 
-    /// <summary>One place in memory: 48 bytes, plus its index entry. Times are Unix milliseconds.</summary>
+    /// <summary>One place in memory: 56 bytes, plus its index entry. Times are Unix milliseconds.</summary>
     private readonly record struct Slot
     {
         public UInt128 Id { get; init; }
@@ -361,6 +386,9 @@ internal sealed class Room
         public long AccessExpiresAtMs { get; init; }
 
         public long LastSeenMs { get; init; }
+
+        /// <summary>The poll budget's theoretical arrival time (GCRA): polls may run this far ahead of now, up to the burst.</summary>
+        public long PollDueMs { get; init; }
 
         public int OrderKey { get; init; }
 

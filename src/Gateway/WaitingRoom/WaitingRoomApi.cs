@@ -8,8 +8,10 @@ internal static class WaitingRoomApi
 {
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder endpoints)
     {
-        var queue = endpoints.MapGroup("/api/v1/performances/{performanceId}/queue").WithTags("Waiting room").RequireRateLimiting(ClientRateLimiting.Policy);
-        queue.MapPost("/", JoinAsync).WithName("JoinQueue");
+        var queue = endpoints.MapGroup("/api/v1/performances/{performanceId}/queue").WithTags("Waiting room");
+        queue.MapPost("/", JoinAsync).WithName("JoinQueue").RequireRateLimiting(ClientRateLimiting.Policy);
+
+        // Budgeted per queue token inside, not per address: buyers behind one address must not throttle each other.
         queue.MapGet("/", Status).WithName("QueueStatus");
         return endpoints;
     }

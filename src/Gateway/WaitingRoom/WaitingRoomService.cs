@@ -19,6 +19,7 @@ internal sealed partial class WaitingRoomService(
     IShuffleRandom shuffle,
     TimeProvider time,
     IOptions<WaitingRoomOptions> options,
+    IOptions<RateLimitOptions> rateLimits,
     ILogger<WaitingRoomService> logger) : IBuyerAccess, IQueueStatusSource
 {
     private readonly ConcurrentDictionary<int, Room> _rooms = new();
@@ -78,11 +79,22 @@ internal sealed partial class WaitingRoomService(
 
     public (QueueAnswer? Answer, Problem? Problem) Status(int performanceId, string? queueToken)
     {
+        var limits = rateLimits.Value;
         if (Tokens.Verify(queueToken, TokenKind.Queue, performanceId) is not { } claims
             || !_rooms.TryGetValue(performanceId, out var room)
-            || room.Find(claims.EntryId, time.GetUtcNow()) is not { } view)
+            || room.Poll(claims.EntryId, time.GetUtcNow(), TimeSpan.FromMinutes(1) / limits.StatusPollsPerMinute, limits.StatusPollBurst, out var throttled) is not { } view)
         {
             return (null, InvalidToken("Send the queueToken from joining as a Bearer token, for this performance."));
+        }
+
+        if (throttled is { } wait)
+        {
+            // Seen all the same: an eager poller keeps their turn.
+            return (null, new Problem(429, "rate_limited", "Too many status checks.",
+                "This place in line asked for its status too often. Wait for the Retry-After before asking again; you keep your place.")
+            {
+                RetryAfter = wait,
+            });
         }
 
         return (Answer(performanceId, view), null);

@@ -236,6 +236,37 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void Poll_OverItsBudget_IsThrottledYetCountsAsSeen()
+    {
+        var room = NewRoom(threshold: 0, max: 1);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        var first = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        room.Tick(_time.GetUtcNow(), false, _health);
+        var eager = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        var quiet = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+        var interval = TimeSpan.FromSeconds(30);
+
+        Assert.Null(Throttled(room, eager, interval));
+        var throttled = new List<TimeSpan?>();
+        for (var i = 0; i < 60; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(4)); // four minutes of polls every 4 s, over a budget of one per 30 s
+            throttled.Add(Throttled(room, eager, interval));
+        }
+
+        room.Release(first);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Release(eager);
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        Assert.Contains(throttled, t => t is not null);
+        Assert.All(throttled.Where(t => t is not null), t => Assert.InRange(t!.Value, TimeSpan.FromMilliseconds(1), interval));
+        Assert.Equal(EntryState.Done, room.Find(eager, _time.GetUtcNow())!.Value.State); // admitted at its turn, then released
+        Assert.Equal(EntryState.Abandoned, room.Find(quiet, _time.GetUtcNow())!.Value.State);
+    }
+
+    [Fact]
     public void SoldOut_WaitingBuyersAreToldAndKeepTheirPlace()
     {
         var room = NewRoom(threshold: 0, max: 1);
@@ -299,6 +330,12 @@ public sealed class RoomTests
         new(2001, OpensAt, new WaitingRoomOptions { ActivationThreshold = threshold, MaxActiveBuyers = max, AccessWindow = TimeSpan.FromMinutes(10) });
 
     private UInt128 NextId() => new(0, ++_ids);
+
+    private TimeSpan? Throttled(Room room, UInt128 id, TimeSpan interval)
+    {
+        room.Poll(id, _time.GetUtcNow(), interval, 0, out var throttled);
+        return throttled;
+    }
 
     private sealed class FakeHealth : IBackendHealthSource
     {
