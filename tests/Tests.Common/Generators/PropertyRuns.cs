@@ -20,7 +20,7 @@ public static class PropertyRuns
     /// </summary>
     public static readonly TimeSpan HangBound = TimeSpan.FromSeconds(10);
 
-    /// <summary>The configuration <see cref="Replay"/> stands for, for properties checked from a plain test.</summary>
+    /// <summary>The configuration <see cref="Replay"/> stands for (the same two numbers), for properties checked from a plain test.</summary>
     public static Config Config(int maxTest) =>
         FsCheck.Config.QuickThrowOnFailure
             .WithMaxTest(maxTest)
