@@ -1,8 +1,10 @@
 using System.Net;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.Http;
 using OnSale.Tests.Common.VenueBackend;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace OnSale.FunctionalTests;
 
@@ -71,20 +73,20 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     [Fact]
     public async Task GatewayKilledBetweenCheckoutAndItsAnswer_AfterRestartFindsTheOrderInsteadOfBuyingAgain()
     {
-        // The proxy lets the checkout reach the backend (the order is made) and then never answers.
-        await using var proxy = await StubServer.StartAsync();
+        // The proxy lets the checkout reach the backend (the order is made) and then never answers the gateway.
+        using var proxy = WireMockLoopback.Start();
         var checkoutReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        proxy.RespondWith(async (request, cancellationToken) =>
+        var gatewayKilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void PassThrough() => proxy.Given(Request.Create().UsingAnyMethod()).AtPriority(100)
+            .RespondWith(Response.Create().WithProxy(_mock.BaseAddress.ToString().TrimEnd('/')));
+        PassThrough();
+        proxy.Given(Request.Create().WithHeader("SOAPAction", "*/Checkout\"")).RespondWith(Response.Create().WithCallback(async request =>
         {
-            var answer = await StubServer.ForwardAsync(request, _mock.BaseAddress, cancellationToken);
-            if (request.Headers.TryGetValue("SOAPAction", out var action) && action.Contains("/Checkout", StringComparison.Ordinal))
-            {
-                checkoutReached.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
+            var answer = await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress);
+            checkoutReached.TrySetResult();
+            await gatewayKilled.Task; // by then nobody is there to read the answer
             return answer;
-        });
+        }));
         var settings = new Dictionary<string, string>
         {
             ["Gateway:Http:RequestDeadline"] = "00:00:30",
@@ -92,11 +94,12 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         };
 
         Task<HttpResponseMessage> pending;
-        await using (var gateway = await GatewayProcess.StartAsync(proxy.Url("VenueService.svc"), _dataPath, settings))
+        await using (var gateway = await GatewayProcess.StartAsync(new Uri(proxy.Url + "/VenueService.svc"), _dataPath, settings))
         {
             pending = gateway.PurchaseAsync(new { performanceId = 1001, zoneId = 2, quantity = 2, paymentToken = "tok_ok", email = "a@example.com" }, "crash-checkout");
             await checkoutReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
             gateway.Kill();
+            gatewayKilled.SetResult();
         }
 
         // The buyer got no answer: the connection died with the process (or the client gave up on it).
@@ -104,8 +107,9 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.True(lost is HttpRequestException or TaskCanceledException, $"unexpected {lost}");
         var order = Assert.Single(await _mock.Control.GetOrdersAsync());
 
-        proxy.ProxyTo(_mock.BaseAddress);
-        await using var restarted = await GatewayProcess.StartAsync(proxy.Url("VenueService.svc"), _dataPath, settings);
+        proxy.ResetMappings();
+        PassThrough();
+        await using var restarted = await GatewayProcess.StartAsync(new Uri(proxy.Url + "/VenueService.svc"), _dataPath, settings);
         using var retry = await restarted.PurchaseAsync(new { performanceId = 1001, zoneId = 2, quantity = 2, paymentToken = "tok_ok", email = "a@example.com" }, "crash-checkout");
         var purchaseId = (await GatewayHostJson.ReadAsync(retry)).GetProperty("purchaseId").GetString()!;
         var settled = await Eventually.HoldsAsync(
@@ -116,7 +120,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal(order.ClientReference, purchaseId);
         Assert.Equal(order.OrderId, settled.GetProperty("orderId").GetInt32());
         Assert.Single(await _mock.Control.GetOrdersAsync());
-        Assert.Contains(proxy.Requests, r => r.Body.Contains("<FindOrder", StringComparison.Ordinal));
+        Assert.NotEmpty(proxy.FindLogEntries(Request.Create().WithHeader("SOAPAction", "*/FindOrder\"")));
     }
 }
 

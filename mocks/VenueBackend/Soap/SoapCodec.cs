@@ -41,8 +41,7 @@ internal static class SoapCodec
         XDocument document;
         try
         {
-            using var reader = XmlReader.Create(new MemoryStream(body, writable: false), XmlRequestBody.CreateReaderSettings());
-            document = XDocument.Load(reader);
+            document = XmlRequestBody.Load(body);
         }
         catch (XmlException ex)
         {

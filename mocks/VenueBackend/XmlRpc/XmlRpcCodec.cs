@@ -41,6 +41,7 @@ internal static class XmlRpcCodec
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         OmitXmlDeclaration = true,
         Indent = false,
+        NewLineHandling = NewLineHandling.Entitize, // a CR in a string is written &#xD;, which every reader keeps as CR
         CheckCharacters = true,
         ConformanceLevel = ConformanceLevel.Document,
     };
@@ -52,8 +53,7 @@ internal static class XmlRpcCodec
         XDocument document;
         try
         {
-            using var reader = XmlReader.Create(new MemoryStream(body, writable: false), XmlRequestBody.CreateReaderSettings());
-            document = XDocument.Load(reader);
+            document = XmlRequestBody.Load(body);
         }
         catch (XmlException ex)
         {

@@ -31,7 +31,8 @@ internal static class XmlRpcCodec
     public static byte[] WriteCall(string methodName, params ReadOnlySpan<object> parameters)
     {
         using var buffer = new MemoryStream(256);
-        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = Utf8NoBom, Indent = false }))
+        // Entitized, a CR inside a string is written &#xD; and reaches the backend as CR, not as LF.
+        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = Utf8NoBom, Indent = false, NewLineHandling = NewLineHandling.Entitize }))
         {
             writer.WriteStartDocument();
             writer.WriteStartElement("methodCall");

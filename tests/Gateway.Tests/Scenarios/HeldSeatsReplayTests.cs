@@ -1,7 +1,11 @@
 using System.Net;
+using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.Http;
 using OnSale.Tests.Common.VenueBackend;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace OnSale.Gateway.Tests.Scenarios;
 
@@ -12,20 +16,15 @@ namespace OnSale.Gateway.Tests.Scenarios;
 public sealed class HeldSeatsReplayTests : IAsyncLifetime
 {
     private MockBackendHost _mock = null!;
-    private StubServer _proxy = null!;
+    private WireMockServer _proxy = null!;
     private GatewayHost _gateway = null!;
-    private volatile Func<StubRequest, CancellationToken, Task<StubResponse>>? _checkoutScript;
-    private volatile Func<StubRequest, CancellationToken, Task<StubResponse>>? _reserveScript;
 
     public async Task InitializeAsync()
     {
         _mock = await MockBackendHost.StartAsync();
-        _proxy = await StubServer.StartAsync();
-        _proxy.RespondWith((request, ct) =>
-            Is(request, "Checkout") && _checkoutScript is { } checkout ? checkout(request, ct)
-            : Is(request, "ReserveTickets") && _reserveScript is { } reserve ? reserve(request, ct)
-            : StubServer.ForwardAsync(request, _mock.BaseAddress, ct));
-        _gateway = await GatewayHost.StartAsync(mock: _mock, backendUrl: _proxy.Url("VenueService.svc"), settings: new Dictionary<string, string?>
+        _proxy = WireMockLoopback.Start();
+        PassThrough();
+        _gateway = await GatewayHost.StartAsync(mock: _mock, backendUrl: new Uri(_proxy.Url + "/VenueService.svc"), settings: new Dictionary<string, string?>
         {
             ["Gateway:Resilience:ReadRetries"] = "0",
         });
@@ -36,20 +35,20 @@ public sealed class HeldSeatsReplayTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        await _proxy.DisposeAsync();
+        _proxy.Dispose();
         await _mock.DisposeAsync();
     }
 
     [Fact]
     public async Task CheckoutRefusedAfterTheSeatsWereHeld_ReplayBuysTheHeldSeats()
     {
-        _checkoutScript = (_, _) => Task.FromResult(StubResponse.Xml(Busy, 500));
+        await _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true, Operations = ["Checkout"] });
 
         using var response = await _gateway.PurchaseAsync(Requests.Purchase(1003, 1, 4));
         var parked = await GatewayHost.JsonAsync(response);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
-        _checkoutScript = null;
+        await _mock.Control.ClearFaultsAsync();
         var settled = await _gateway.SettledAsync(parked.GetProperty("purchaseId").GetString()!);
 
         Assert.Equal("confirmed", settled.GetProperty("status").GetString());
@@ -59,34 +58,35 @@ public sealed class HeldSeatsReplayTests : IAsyncLifetime
     [Fact]
     public async Task ReservationAnswerLost_ReplayBuysWhatTheSessionHolds()
     {
-        _reserveScript = async (request, ct) =>
+        _proxy.Given(Request.Create().WithHeader("SOAPAction", "*/ReserveTickets\"")).RespondWith(Response.Create().WithCallback(async request =>
         {
-            await StubServer.ForwardAsync(request, _mock.BaseAddress, ct); // the backend holds the seats...
-            return StubResponse.Xml("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Bo"); // ...the answer is garbage
-        };
+            await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress); // the backend holds the seats...
+            return WireMockLoopback.Answer(200, "text/xml; charset=utf-8", "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Bo"); // ...the answer is garbage
+        }));
 
         using var response = await _gateway.PurchaseAsync(Requests.Purchase(1003, 1, 5));
         var parked = await GatewayHost.JsonAsync(response);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
-        _reserveScript = null;
+        PassThrough();
         var settled = await _gateway.SettledAsync(parked.GetProperty("purchaseId").GetString()!);
 
         Assert.Equal("confirmed", settled.GetProperty("status").GetString());
         await AssertOneReservationBoughtAsync(seats: 5);
     }
 
-    private const string Busy =
-        """<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>Backend busy</faultstring><detail><VenueFault xmlns="urn:venue-backend:v1"><Code>503</Code><Message>Backend busy</Message></VenueFault></detail></soap:Fault></soap:Body></soap:Envelope>""";
-
-    private static bool Is(StubRequest request, string operation) =>
-        request.Headers.TryGetValue("SOAPAction", out var action) && action.EndsWith("/" + operation + "\"", StringComparison.Ordinal);
+    private void PassThrough()
+    {
+        _proxy.ResetMappings();
+        _proxy.Given(Request.Create().UsingAnyMethod()).AtPriority(100)
+            .RespondWith(Response.Create().WithProxy(_mock.BaseAddress.ToString().TrimEnd('/')));
+    }
 
     private async Task AssertOneReservationBoughtAsync(int seats)
     {
         var order = Assert.Single(await _mock.Control.GetOrdersAsync());
         Assert.Equal(seats, order.Seats.Count);
-        Assert.Equal(1, _proxy.Requests.Count(r => Is(r, "ReserveTickets")));
+        Assert.Single(_proxy.FindLogEntries(Request.Create().WithHeader("SOAPAction", "*/ReserveTickets\"")));
 
         // Nothing stranded: the zone's other seats are free, right now, at the backend.
         var zones = (await _mock.Control.GetStatsAsync()).SeatsSold;

@@ -1,15 +1,21 @@
 using System.Net;
 using System.Text.Json;
+using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.Http;
 using OnSale.Tests.Common.VenueBackend;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace OnSale.Gateway.Tests.Scenarios;
 
 /// <summary>
-/// Small on-sales through a scripted proxy between the gateway and the mock: the proxy lets the real backend act,
-/// then delays, refuses, corrupts or loses what comes back. After each sale the invariants are checked against the
-/// mock's own books: nothing oversold, every 202 ends confirmed or failed, confirmed purchases equal backend orders.
+/// Small on-sales with WireMock.Net between the gateway and the mock: it passes calls through, or lets the real
+/// backend act and then delays, corrupts or loses what comes back; an outage or refused calls are the mock's own
+/// faults. After each sale the invariants are checked against the mock's own books: nothing oversold, every 202 ends
+/// confirmed or failed, confirmed purchases equal backend orders.
 /// </summary>
 public sealed class SaleScenarioTests : IAsyncLifetime
 {
@@ -31,17 +37,15 @@ public sealed class SaleScenarioTests : IAsyncLifetime
 
     private readonly Random _random = new(20261122);
     private MockBackendHost _mock = null!;
-    private StubServer _proxy = null!;
+    private WireMockServer _proxy = null!;
     private GatewayHost _gateway = null!;
-    private volatile Func<StubRequest, CancellationToken, Task<StubResponse>> _script = null!;
 
     public async Task InitializeAsync()
     {
         _mock = await MockBackendHost.StartAsync();
-        _proxy = await StubServer.StartAsync();
-        _script = Pass;
-        _proxy.RespondWith((request, ct) => _script(request, ct));
-        _gateway = await GatewayHost.StartAsync(mock: _mock, backendUrl: _proxy.Url("VenueService.svc"), settings: FastSettings);
+        _proxy = WireMockLoopback.Start();
+        await PassThrough();
+        _gateway = await GatewayHost.StartAsync(mock: _mock, backendUrl: new Uri(_proxy.Url + "/VenueService.svc"), settings: FastSettings);
         await _mock.Control.SetAvailableAsync(1001, 1, SeatsOnSale);
         (await _gateway.Client.GetAsync("/api/v1/performances/1001/availability")).EnsureSuccessStatusCode();
     }
@@ -49,18 +53,18 @@ public sealed class SaleScenarioTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        await _proxy.DisposeAsync();
+        _proxy.Dispose();
         await _mock.DisposeAsync();
     }
 
     [Fact]
     public async Task OutageMidSale_BuyersParkedThenSettled_InvariantsHold()
     {
-        var results = await SellAsync(buyer => _script = buyer switch
+        var results = await SellAsync(buyer => buyer switch
         {
-            8 => Down,
-            16 => Pass,
-            _ => _script,
+            8 => _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true }),
+            16 => _mock.Control.ClearFaultsAsync(),
+            _ => Task.CompletedTask,
         });
 
         Assert.Contains(results, r => r.Status == HttpStatusCode.Accepted);
@@ -70,11 +74,11 @@ public sealed class SaleScenarioTests : IAsyncLifetime
     [Fact]
     public async Task SlowBackend_AnswersLaterThanTheDeadline_InvariantsHold()
     {
-        var results = await SellAsync(buyer => _script = buyer switch
+        var results = await SellAsync(buyer => buyer switch
         {
-            4 => Slow(TimeSpan.FromMilliseconds(900)),
-            14 => Pass,
-            _ => _script,
+            4 => AnswerLate(TimeSpan.FromMilliseconds(900)),
+            14 => PassThrough(),
+            _ => Task.CompletedTask,
         });
 
         Assert.Contains(results, r => r.Status == HttpStatusCode.Accepted);
@@ -84,11 +88,11 @@ public sealed class SaleScenarioTests : IAsyncLifetime
     [Fact]
     public async Task FlappingBackend_HalfTheCallsRefused_InvariantsHold()
     {
-        var results = await SellAsync(buyer => _script = buyer switch
+        var results = await SellAsync(buyer => buyer switch
         {
-            0 => Flap(0.5),
-            18 => Pass,
-            _ => _script,
+            0 => _mock.Control.SetFaultsAsync(new FaultSettings { ErrorRate = 0.5 }),
+            18 => _mock.Control.ClearFaultsAsync(),
+            _ => Task.CompletedTask,
         });
 
         await AssertInvariantsAsync(results);
@@ -97,64 +101,63 @@ public sealed class SaleScenarioTests : IAsyncLifetime
     [Fact]
     public async Task HostileAnswers_IncludingLostCheckoutAnswers_InvariantsHold()
     {
-        var results = await SellAsync(buyer => _script = buyer switch
+        var results = await SellAsync(buyer => buyer switch
         {
-            4 => Hostile,
-            16 => Pass,
-            _ => _script,
+            4 => AnswerWithHostility(),
+            16 => PassThrough(),
+            _ => Task.CompletedTask,
         });
 
         await AssertInvariantsAsync(results);
-        Assert.Contains(_proxy.Requests, r => r.Body.Contains("<FindOrder", StringComparison.Ordinal));
+        Assert.Contains(_proxy.LogEntries, e => e.RequestMessage.Body?.Contains("<FindOrder", StringComparison.Ordinal) == true);
     }
 
-    private static Task<StubResponse> Down(StubRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(StubResponse.Xml(SoapFault(503, "Backend unavailable", "soap:Server"), 500));
-
-    private static string SoapFault(int code, string message, string faultCode) =>
-        $"""<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>{faultCode}</faultcode><faultstring>{message}</faultstring><detail><VenueFault xmlns="urn:venue-backend:v1"><Code>{code}</Code><Message>{message}</Message></VenueFault></detail></soap:Fault></soap:Body></soap:Envelope>""";
-
-    private static bool IsCheckout(StubRequest request) =>
-        request.Headers.TryGetValue("SOAPAction", out var action) && action.Contains("/Checkout", StringComparison.Ordinal);
-
-    private Task<StubResponse> Pass(StubRequest request, CancellationToken cancellationToken) =>
-        StubServer.ForwardAsync(request, _mock.BaseAddress, cancellationToken);
+    /// <summary>Every call goes to the mock and its answer comes back unchanged.</summary>
+    private Task PassThrough()
+    {
+        _proxy.ResetMappings();
+        _proxy.Given(Request.Create().UsingAnyMethod())
+            .RespondWith(Response.Create().WithProxy(_mock.BaseAddress.ToString().TrimEnd('/')));
+        return Task.CompletedTask;
+    }
 
     /// <summary>The backend acts at once, its answer arrives late.</summary>
-    private Func<StubRequest, CancellationToken, Task<StubResponse>> Slow(TimeSpan delay) => async (request, cancellationToken) =>
+    private Task AnswerLate(TimeSpan delay)
     {
-        var answer = await Pass(request, cancellationToken);
-        await Task.Delay(delay, cancellationToken);
-        return answer;
-    };
-
-    private Func<StubRequest, CancellationToken, Task<StubResponse>> Flap(double refusedShare) => (request, cancellationToken) =>
-    {
-        bool refuse;
-        lock (_random)
+        _proxy.ResetMappings();
+        _proxy.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithCallback(async request =>
         {
-            refuse = _random.NextDouble() < refusedShare;
-        }
-
-        return refuse ? Down(request, cancellationToken) : Pass(request, cancellationToken);
-    };
+            var answer = await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress);
+            await Task.Delay(delay);
+            return answer;
+        }));
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// Every checkout reaches the backend and then its answer is garbage (the order exists; the gateway cannot know).
     /// Half of the reads (availability, FindOrder) get garbage of every kind instead of an answer. Sessions and holds
     /// pass, so that buyers do reach checkout while the breaker sees a minority of failures.
     /// </summary>
-    private async Task<StubResponse> Hostile(StubRequest request, CancellationToken cancellationToken)
+    private Task AnswerWithHostility()
     {
-        if (IsCheckout(request))
+        _proxy.ResetMappings();
+        _proxy.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithCallback(HostileAsync));
+        return Task.CompletedTask;
+    }
+
+    private async Task<IResponseMessage> HostileAsync(IRequestMessage request)
+    {
+        var body = request.Body ?? string.Empty;
+        if (request.Headers?.TryGetValue("SOAPAction", out var action) == true && action.ToString().Contains("/Checkout", StringComparison.Ordinal))
         {
-            await Pass(request, cancellationToken);
-            return StubResponse.Xml("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><CheckoutResp");
+            await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress);
+            return WireMockLoopback.Answer(200, "text/xml; charset=utf-8", "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><CheckoutResp");
         }
 
-        if (request.Body.Contains("<GetNewSessionKey", StringComparison.Ordinal) || request.Body.Contains("<ReserveTickets", StringComparison.Ordinal))
+        if (body.Contains("<GetNewSessionKey", StringComparison.Ordinal) || body.Contains("<ReserveTickets", StringComparison.Ordinal))
         {
-            return await Pass(request, cancellationToken);
+            return await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress);
         }
 
         int pick;
@@ -165,15 +168,15 @@ public sealed class SaleScenarioTests : IAsyncLifetime
 
         return pick switch
         {
-            0 => StubResponse.Xml("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>"),
-            1 => StubResponse.Text("<html><body>502 Bad Gateway</body></html>", "text/html", 502),
-            2 => StubResponse.Text("{\"error\": true}", "application/json"),
-            3 => StubResponse.Xml("<soap:Envelope><soap:Body>"),
-            _ => await Pass(request, cancellationToken),
+            0 => WireMockLoopback.Answer(200, "text/xml; charset=utf-8", "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>"),
+            1 => WireMockLoopback.Answer(502, "text/html", "<html><body>502 Bad Gateway</body></html>"),
+            2 => WireMockLoopback.Answer(200, "application/json", "{\"error\": true}"),
+            3 => WireMockLoopback.Answer(200, "text/xml; charset=utf-8", "<soap:Envelope><soap:Body>"),
+            _ => await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress),
         };
     }
 
-    private async Task<List<(HttpStatusCode Status, JsonElement Body, int Quantity)>> SellAsync(Action<int> beforeBuyer)
+    private async Task<List<(HttpStatusCode Status, JsonElement Body, int Quantity)>> SellAsync(Func<int, Task> beforeBuyer)
     {
         var results = new List<(HttpStatusCode, JsonElement, int)>();
         using var concurrency = new SemaphoreSlim(4);
@@ -181,7 +184,7 @@ public sealed class SaleScenarioTests : IAsyncLifetime
         for (var i = 0; i < Buyers; i++)
         {
             await concurrency.WaitAsync();
-            beforeBuyer(i);
+            await beforeBuyer(i);
             var quantity = i % 2 + 1;
             buyers.Add(Task.Run(async () =>
             {
@@ -202,7 +205,8 @@ public sealed class SaleScenarioTests : IAsyncLifetime
         }
 
         await Task.WhenAll(buyers);
-        _script = Pass;
+        await _mock.Control.ClearFaultsAsync();
+        await PassThrough();
         return results;
     }
 

@@ -6,9 +6,11 @@ using OnSale.LegacyAdapters.Resilience;
 using OnSale.LegacyAdapters.Soap;
 using OnSale.LegacyAdapters.Tests.Hostile;
 using OnSale.LegacyAdapters.XmlRpc;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.Http;
 using Polly;
 using Polly.Retry;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace OnSale.LegacyAdapters.Tests.DependencyInjection;
 
@@ -67,14 +69,16 @@ public sealed class VenueBackendServiceCollectionExtensionsTests
     [Fact]
     public async Task AddResiliencePipeline_RetryForSafeOperationsOnly_RetriesReadsNeverReservations()
     {
-        await using var stub = await StubServer.StartAsync();
-        var busy = StubResponse.Xml(WireSamples.XmlRpcFault(503, "busy"));
+        using var stub = WireMockLoopback.Start();
+        // The first call of a turn is answered busy, every later one with zones.
+        stub.Given(Request.Create().UsingPost()).InScenario("turn").WillSetStateTo("busy answered").RespondWith(Xml(WireSamples.XmlRpcFault(503, "busy")));
+        stub.Given(Request.Create().UsingPost()).InScenario("turn").WhenStateIs("busy answered").RespondWith(Xml(WireSamples.XmlRpcAvailability));
         var seen = new List<VenueOperation>();
         var services = new ServiceCollection();
         services.AddVenueBackend(o =>
         {
             o.Protocol = VenueBackendProtocol.XmlRpc;
-            o.Url = stub.Url("RPC2");
+            o.Url = new Uri(stub.Url + "/RPC2");
         }).AddResiliencePipeline((_, operation) =>
         {
             var builder = new ResiliencePipelineBuilder().AddStrategy(
@@ -91,18 +95,20 @@ public sealed class VenueBackendServiceCollectionExtensionsTests
         await using var provider = services.BuildServiceProvider();
         var backend = provider.GetRequiredService<IVenueBackend>();
 
-        stub.Sequence(busy, StubResponse.Xml(WireSamples.XmlRpcAvailability));
         var zones = await backend.GetAvailabilityAsync(1001);
-        var readCalls = stub.Requests.Count;
+        var readCalls = stub.LogEntries.Count();
 
-        stub.Sequence(busy, StubResponse.Xml(WireSamples.XmlRpcAvailability));
+        stub.ResetScenario("turn");
         await Assert.ThrowsAsync<BackendUnavailableException>(() => backend.ReserveTicketsAsync("key", 1001, 1, 2));
 
         Assert.Equal(2, zones.Count);
         Assert.Equal(2, readCalls);
-        Assert.Equal(3, stub.Requests.Count);
+        Assert.Equal(3, stub.LogEntries.Count());
         Assert.Equal([VenueOperation.GetAvailability, VenueOperation.ReserveTickets], seen);
     }
+
+    private static IResponseBuilder Xml(string body) =>
+        Response.Create().WithHeader("Content-Type", "text/xml; charset=utf-8").WithBody(body);
 
     private static IConfiguration Configuration(params (string Key, string? Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, v.Value))).Build();

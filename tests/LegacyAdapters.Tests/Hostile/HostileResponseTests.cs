@@ -1,27 +1,31 @@
 using System.Text;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common.Http;
+using OnSale.Tests.Common.VenueBackend;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace OnSale.LegacyAdapters.Tests.Hostile;
 
 /// <summary>
-/// What the mock cannot easily produce: broken, hostile, slow and wrongly labelled answers from a scripted stub server
-/// on loopback. Whatever comes back, the caller gets a typed <see cref="VenueBackendException"/>, quickly.
+/// What the mock cannot easily produce: broken, hostile and wrongly labelled answers scripted in WireMock.Net on
+/// loopback (slow answers are the mock's own latency). Whatever comes back, the caller gets a typed
+/// <see cref="VenueBackendException"/>, quickly.
 /// </summary>
-public sealed class HostileResponseTests : IAsyncLifetime
+public sealed class HostileResponseTests : IDisposable
 {
-    private StubServer _stub = null!;
+    private WireMockServer _stub = WireMockLoopback.Start();
 
     public static TheoryData<VenueBackendProtocol> Protocols => [VenueBackendProtocol.Soap, VenueBackendProtocol.XmlRpc];
 
-    public async Task InitializeAsync() => _stub = await StubServer.StartAsync();
-
-    public async Task DisposeAsync() => await _stub.DisposeAsync();
+    public void Dispose() => _stub.Dispose();
 
     [Theory]
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_WellFormedAnswer_DecodesZones(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Xml(WireSamples.Availability(protocol)));
+        Answer(Xml(WireSamples.Availability(protocol)));
 
         var zones = await CallAsync(protocol);
 
@@ -32,7 +36,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_MalformedXml_ThrowsProtocolError(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Xml(WireSamples.Availability(protocol)[..200]));
+        Answer(Xml(WireSamples.Availability(protocol)[..200]));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
 
@@ -44,7 +48,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_JsonContentType_ThrowsProtocolError(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Text("""{"zones":[]}""", "application/json"));
+        Answer(Text("""{"zones":[]}""", "application/json"));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
 
@@ -55,7 +59,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_HtmlErrorPageFromProxy_ThrowsBackendUnavailable(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Text("<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", 502));
+        Answer(Text("<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html", 502));
 
         var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => CallAsync(protocol));
 
@@ -67,7 +71,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_HtmlPageWithStatus200_ThrowsProtocolError(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Text("<html><body>Maintenance tonight</body></html>", "text/html"));
+        Answer(Text("<html><body>Maintenance tonight</body></html>", "text/html"));
 
         await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
     }
@@ -77,9 +81,10 @@ public sealed class HostileResponseTests : IAsyncLifetime
     public async Task GetAvailability_AnswerSlowerThanTimeout_ThrowsBackendTimeout(VenueBackendProtocol protocol)
     {
         // The answer is valid but comes after 30 s: only the adapter's own timeout can turn this into an exception.
-        _stub.Always(StubResponse.Xml(WireSamples.Availability(protocol), delay: TimeSpan.FromSeconds(30)));
+        await using var mock = await MockBackendHost.StartAsync();
+        await mock.Control.SetFaultsAsync(new FaultSettings { LatencyMs = 30_000 });
 
-        var error = await Assert.ThrowsAsync<BackendTimeoutException>(() => CallAsync(protocol, timeout: TimeSpan.FromMilliseconds(250)));
+        var error = await Assert.ThrowsAsync<BackendTimeoutException>(() => CallAsync(protocol, timeout: TimeSpan.FromMilliseconds(250), url: Endpoint(mock, protocol)));
 
         Assert.Equal(TimeSpan.FromMilliseconds(250), error.Timeout);
     }
@@ -88,10 +93,11 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_CallerCancels_ThrowsOperationCanceledNotTimeout(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Xml(WireSamples.Availability(protocol), delay: TimeSpan.FromSeconds(30)));
+        await using var mock = await MockBackendHost.StartAsync();
+        await mock.Control.SetFaultsAsync(new FaultSettings { LatencyMs = 30_000 });
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CallAsync(protocol, cancellationToken: cancel.Token));
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CallAsync(protocol, cancellationToken: cancel.Token, url: Endpoint(mock, protocol)));
 
         Assert.Equal(cancel.Token, error.CancellationToken);
     }
@@ -101,7 +107,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     public async Task GetAvailability_BillionLaughs_ThrowsProtocolErrorWithoutExpanding(VenueBackendProtocol protocol)
     {
         var root = protocol == VenueBackendProtocol.Soap ? "Envelope" : "methodResponse";
-        _stub.Always(StubResponse.Xml(WireSamples.BillionLaughs(root)));
+        Answer(Xml(WireSamples.BillionLaughs(root)));
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
@@ -115,7 +121,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task GetAvailability_ExternalEntity_ThrowsProtocolErrorWithoutReadingTheFile(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Xml(WireSamples.ExternalEntity(protocol)));
+        Answer(Xml(WireSamples.ExternalEntity(protocol)));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
 
@@ -128,7 +134,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     public async Task GetAvailability_AnswerLargerThanLimit_ThrowsProtocolError(VenueBackendProtocol protocol)
     {
         var padding = new string(' ', 2 * 1024 * 1024);
-        _stub.Always(StubResponse.Xml(WireSamples.Availability(protocol).Replace("Stalls", "Stalls" + padding, StringComparison.Ordinal)));
+        Answer(Xml(WireSamples.Availability(protocol).Replace("Stalls", "Stalls" + padding, StringComparison.Ordinal)));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol, maxResponseBytes: 1024 * 1024));
 
@@ -139,9 +145,9 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task AnyCall_NothingListening_ThrowsBackendUnavailableWithoutFaultCode(VenueBackendProtocol protocol)
     {
-        var closedPort = _stub.BaseAddress.Port;
-        await _stub.DisposeAsync();
-        _stub = await StubServer.StartAsync();
+        var closedPort = _stub.Ports[0];
+        _stub.Dispose();
+        _stub = WireMockLoopback.Start();
         var (backend, services) = TestBackends.Create(protocol, new Uri($"http://127.0.0.1:{closedPort}/endpoint"));
         await using var _ = services;
 
@@ -155,7 +161,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task AnyCall_UnknownFaultCode_ThrowsProtocolErrorCarryingTheCode(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Xml(WireSamples.Fault(protocol, 999, "mystery"), WireSamples.FaultStatus(protocol)));
+        Answer(Xml(WireSamples.Fault(protocol, 999, "mystery"), WireSamples.FaultStatus(protocol)));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
 
@@ -166,7 +172,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [MemberData(nameof(Protocols))]
     public async Task AnyCall_NotEnoughSeatsFault_CarriesTheNumberAvailable(VenueBackendProtocol protocol)
     {
-        _stub.Always(StubResponse.Xml(WireSamples.Fault(protocol, 201, "Not enough seats: 7 available"), WireSamples.FaultStatus(protocol)));
+        Answer(Xml(WireSamples.Fault(protocol, 201, "Not enough seats: 7 available"), WireSamples.FaultStatus(protocol)));
 
         var error = await Assert.ThrowsAsync<NotEnoughSeatsException>(() => CallAsync(protocol));
 
@@ -180,7 +186,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
         var body = protocol == VenueBackendProtocol.Soap
             ? WireSamples.SoapFault(503, "Server too busy", "soap:Server")
             : WireSamples.XmlRpcFault(503, "Server too busy");
-        _stub.Always(StubResponse.Xml(body, WireSamples.FaultStatus(protocol)));
+        Answer(Xml(body, WireSamples.FaultStatus(protocol)));
 
         var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => CallAsync(protocol));
 
@@ -194,7 +200,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
         var body = protocol == VenueBackendProtocol.Soap
             ? WireSamples.SoapAvailability.Replace("<Capacity>400</Capacity>", "<Capacity>lots</Capacity>", StringComparison.Ordinal)
             : WireSamples.XmlRpcAvailability.Replace("<int>400</int></value></member><member><name>available", "<string>400</string></value></member><member><name>available", StringComparison.Ordinal);
-        _stub.Always(StubResponse.Xml(body));
+        Answer(Xml(body));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
 
@@ -208,7 +214,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
         var body = protocol == VenueBackendProtocol.Soap
             ? WireSamples.SoapAvailability.Replace("<PriceCents>8500</PriceCents>", string.Empty, StringComparison.Ordinal)
             : WireSamples.XmlRpcAvailability.Replace("<member><name>priceCents</name><value><int>8500</int></value></member>", string.Empty, StringComparison.Ordinal);
-        _stub.Always(StubResponse.Xml(body));
+        Answer(Xml(body));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(protocol));
 
@@ -218,7 +224,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [Fact]
     public async Task Soap_ResponseInWrongNamespace_ThrowsProtocolError()
     {
-        _stub.Always(StubResponse.Xml(WireSamples.SoapAvailability.Replace("urn:venue-backend:v1", "urn:other:v9", StringComparison.Ordinal)));
+        Answer(Xml(WireSamples.SoapAvailability.Replace("urn:venue-backend:v1", "urn:other:v9", StringComparison.Ordinal)));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(VenueBackendProtocol.Soap));
 
@@ -228,7 +234,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [Fact]
     public async Task Soap_Soap12Envelope_ThrowsProtocolError()
     {
-        _stub.Always(StubResponse.Xml(WireSamples.SoapAvailability.Replace("http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope", StringComparison.Ordinal)));
+        Answer(Xml(WireSamples.SoapAvailability.Replace("http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope", StringComparison.Ordinal)));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(VenueBackendProtocol.Soap));
 
@@ -238,7 +244,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [Fact]
     public async Task Soap_ServerFaultWithoutDetail_ThrowsBackendUnavailable()
     {
-        _stub.Always(StubResponse.Xml(
+        Answer(Xml(
             """<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>The server was unable to process the request due to an internal error.</faultstring></s:Fault></s:Body></s:Envelope>""",
             500));
 
@@ -250,24 +256,24 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [Fact]
     public async Task Soap_Request_CarriesSoapActionAndWrappedParameters()
     {
-        _stub.Always(StubResponse.Xml(WireSamples.SoapAvailability));
+        Answer(Xml(WireSamples.SoapAvailability));
 
         await CallAsync(VenueBackendProtocol.Soap);
 
-        var request = Assert.Single(_stub.Requests);
-        Assert.Equal("\"urn:venue-backend:v1/IVenueService/GetAvailability\"", request.Headers["SOAPAction"]);
-        Assert.StartsWith("text/xml", request.Headers["Content-Type"], StringComparison.Ordinal);
+        var request = Assert.Single(_stub.LogEntries).RequestMessage;
+        Assert.Equal("\"urn:venue-backend:v1/IVenueService/GetAvailability\"", request.Headers!["SOAPAction"].ToString());
+        Assert.StartsWith("text/xml", request.Headers["Content-Type"].ToString(), StringComparison.Ordinal);
         Assert.Contains("""<GetAvailability xmlns="urn:venue-backend:v1"><performanceId>1001</performanceId></GetAvailability>""", request.Body, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task XmlRpc_Request_IsAMethodCallWithTypedParameters()
     {
-        _stub.Always(StubResponse.Xml(WireSamples.XmlRpcAvailability));
+        Answer(Xml(WireSamples.XmlRpcAvailability));
 
         await CallAsync(VenueBackendProtocol.XmlRpc);
 
-        var request = Assert.Single(_stub.Requests);
+        var request = Assert.Single(_stub.LogEntries).RequestMessage;
         Assert.Equal(
             """<?xml version="1.0" encoding="utf-8"?><methodCall><methodName>venue.getAvailability</methodName><params><param><value><int>1001</int></value></param></params></methodCall>""",
             request.Body);
@@ -287,7 +293,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
             nested.Append("</data></array></value>");
         }
 
-        _stub.Always(StubResponse.Xml($"<?xml version=\"1.0\"?><methodResponse><params><param>{nested}</param></params></methodResponse>"));
+        Answer(Xml($"<?xml version=\"1.0\"?><methodResponse><params><param>{nested}</param></params></methodResponse>"));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(VenueBackendProtocol.XmlRpc));
 
@@ -302,7 +308,7 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [InlineData("<value><int>1</int><int>2</int></value>", "exactly one")]
     public async Task XmlRpc_InvalidValue_ThrowsProtocolError(string value, string expected)
     {
-        _stub.Always(StubResponse.Xml($"<?xml version=\"1.0\"?><methodResponse><params><param>{value}</param></params></methodResponse>"));
+        Answer(Xml($"<?xml version=\"1.0\"?><methodResponse><params><param>{value}</param></params></methodResponse>"));
 
         var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => CallAsync(VenueBackendProtocol.XmlRpc));
 
@@ -312,18 +318,31 @@ public sealed class HostileResponseTests : IAsyncLifetime
     [Fact]
     public async Task XmlRpc_FaultOnHttp500_StillThrowsTheTypedFault()
     {
-        _stub.Always(StubResponse.Xml(WireSamples.XmlRpcFault(101, "Session expired"), 500));
+        Answer(Xml(WireSamples.XmlRpcFault(101, "Session expired"), 500));
 
         await Assert.ThrowsAsync<SessionExpiredException>(() => CallAsync(VenueBackendProtocol.XmlRpc));
     }
+
+    private static Uri Endpoint(MockBackendHost mock, VenueBackendProtocol protocol) =>
+        protocol == VenueBackendProtocol.Soap ? mock.SoapUrl : mock.XmlRpcUrl;
+
+    private static IResponseBuilder Xml(string body, int statusCode = 200) => Text(body, "text/xml; charset=utf-8", statusCode);
+
+    private static IResponseBuilder Text(string body, string contentType, int statusCode = 200) =>
+        Response.Create().WithStatusCode(statusCode).WithHeader("Content-Type", contentType).WithBody(body);
+
+    /// <summary>Every request gets <paramref name="response"/>.</summary>
+    private void Answer(IResponseBuilder response) => _stub.Given(Request.Create().UsingAnyMethod()).RespondWith(response);
 
     private async Task<IReadOnlyList<Zone>> CallAsync(
         VenueBackendProtocol protocol,
         TimeSpan? timeout = null,
         int? maxResponseBytes = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Uri? url = null)
     {
-        var (backend, services) = TestBackends.Create(protocol, _stub.Url(protocol == VenueBackendProtocol.Soap ? "VenueService.svc" : "RPC2"), timeout, maxResponseBytes);
+        url ??= new Uri(_stub.Url + (protocol == VenueBackendProtocol.Soap ? "/VenueService.svc" : "/RPC2"));
+        var (backend, services) = TestBackends.Create(protocol, url, timeout, maxResponseBytes);
         await using var _ = services;
         return await backend.GetAvailabilityAsync(1001, cancellationToken);
     }

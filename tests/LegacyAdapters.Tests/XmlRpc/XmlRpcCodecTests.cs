@@ -1,6 +1,11 @@
 using System.Text;
 using System.Xml.Linq;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using OnSale.LegacyAdapters.Transport;
 using OnSale.LegacyAdapters.XmlRpc;
+using OnSale.Tests.Common.Generators;
 
 namespace OnSale.LegacyAdapters.Tests.XmlRpc;
 
@@ -57,6 +62,17 @@ public sealed class XmlRpcCodecTests
     }
 
     [Fact]
+    public void ReadResponse_ValuesNestedDeeperThanMaxDepth_Throws()
+    {
+        var levels = XmlRpcCodec.MaxDepth + 1;
+        var nested = string.Concat(Enumerable.Repeat("<value><array><data>", levels)) + "<value>1</value>" + string.Concat(Enumerable.Repeat("</data></array></value>", levels));
+
+        var error = Assert.Throws<XmlRpcFormatException>(() => Read(nested));
+
+        Assert.Contains($"deeper than {XmlRpcCodec.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadResponse_Fault_ReturnsCodeAndMessage()
     {
         var document = XDocument.Parse("<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>201</int></value></member><member><name>faultString</name><value><string>Not enough seats: 3 available</string></value></member></struct></value></fault></methodResponse>");
@@ -85,6 +101,55 @@ public sealed class XmlRpcCodecTests
     {
         Assert.Equal(expected, XmlRpcVenueBackend.MethodName(operation));
     }
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property WriteCall_AnyParameters_ReadBackAsWritten() => Prop.ForAll(XmlRpcValues.Parameters(), parameters =>
+    {
+        var call = Load(XmlRpcCodec.WriteCall("venue.x", [.. parameters.Items.Select(p => p!)]));
+
+        // The reader reads responses; a parameter's <value> is the same XML as a return value's.
+        var read = call.Root!.Element("params")!.Elements("param")
+            .Select(param => XmlRpcCodec.ReadResponse(new XDocument(new XElement("methodResponse", new XElement("params", param))), out _))
+            .ToList();
+
+        Assert.Equal(XmlRpcValues.Describe(parameters), XmlRpcValues.Describe(read));
+    });
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property ReadResponse_AnyValueTheBackendWrites_ReadsTheSameValue() => Prop.ForAll(XmlRpcValues.Values(), value =>
+    {
+        // Arrays and structs only ever travel from the backend, so the mock backend's codec writes them.
+        var read = XmlRpcCodec.ReadResponse(Load(XmlRpcValues.WrittenByTheMock(value)), out var fault);
+
+        Assert.Null(fault);
+        Assert.Equal(XmlRpcValues.Describe(value), XmlRpcValues.Describe(read));
+    });
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property ReadResponse_AnyBytes_ReadsAValueOrRefuses() =>
+        Prop.ForAll(HostileBytes.Documents(), document => AssertReadsOrRefuses(document.Bytes));
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property ReadResponse_AnyMutationOfAValidResponse_ReadsAValueOrRefuses()
+    {
+        var valid = Gen.OneOf(
+            Gen.Constant(Encoding.UTF8.GetBytes(Hostile.WireSamples.XmlRpcFault(201, "Not enough seats: 3 available"))),
+            XmlRpcValues.Values().Generator.Select(XmlRpcValues.WrittenByTheMock));
+        return Prop.ForAll(HostileBytes.Mutations(valid), mutation => AssertReadsOrRefuses(mutation.Apply()));
+    }
+
+    // What the binding does with an answer's bytes: HardenedXml refuses what is not safe, well-formed XML
+    // (ProtocolErrorException), the codec what is not XML-RPC (XmlRpcFormatException). Nothing else may escape.
+    private static void AssertReadsOrRefuses(byte[] body)
+    {
+        var outcome = PropertyRuns.Outcome(() => XmlRpcCodec.ReadResponse(Load(body), out _));
+
+        Assert.True(
+            outcome is null or ProtocolErrorException or XmlRpcFormatException,
+            $"expected a value, {nameof(ProtocolErrorException)} or {nameof(XmlRpcFormatException)}, got {outcome}");
+    }
+
+    private static XDocument Load(byte[] body) => HardenedXml.Load(body, new VenueBackendOptions().MaxResponseBytes, VenueOperation.GetAvailability);
 
     private static object? Read(string value)
     {

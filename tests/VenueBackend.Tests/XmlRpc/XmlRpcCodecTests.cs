@@ -1,6 +1,10 @@
 using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using OnSale.Mocks.VenueBackend.XmlRpc;
 using OnSale.Mocks.VenueBackend.Tests.Support;
+using OnSale.Tests.Common.Generators;
 
 namespace OnSale.Mocks.VenueBackend.Tests.XmlRpc;
 
@@ -140,5 +144,45 @@ public class XmlRpcCodecTests
 
         Assert.Equal(1, read["a"]);
         Assert.Equal(new object[] { "x", false, 2.5 }, (List<object?>)read["b"]!);
+    }
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property WriteResponse_AnyContractValue_ReadsBackAsWritten() => Prop.ForAll(XmlRpcValues.Values(), value =>
+    {
+        var read = XmlRpcCodec.ReadCall(AsCall(XmlRpcCodec.WriteResponse(XmlRpcValues.ToMock(value)))).Params.Single();
+
+        Assert.Equal(XmlRpcValues.Describe(value), XmlRpcValues.Describe(read));
+    });
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property ReadCall_AnyBytes_ReadsACallOrThrowsParseError() =>
+        Prop.ForAll(HostileBytes.Documents(), document => AssertReadsOrRefuses(document.Bytes));
+
+    [Property(MaxTest = 300, Replay = PropertyRuns.Replay)]
+    public Property ReadCall_AnyMutationOfAValidCall_ReadsACallOrThrowsParseError()
+    {
+        var valid = Gen.OneOf(
+            Gen.Constant(Encoding.UTF8.GetBytes(XmlRpcTestClient.MethodCall("venue.reserveTickets", "abc", 1001, 1, 2))),
+            XmlRpcValues.Values().Generator.Select(value => AsCall(XmlRpcCodec.WriteResponse(XmlRpcValues.ToMock(value)))));
+        return Prop.ForAll(HostileBytes.Mutations(valid), mutation => AssertReadsOrRefuses(mutation.Apply()));
+    }
+
+    private static void AssertReadsOrRefuses(byte[] body)
+    {
+        var outcome = PropertyRuns.Outcome(() => XmlRpcCodec.ReadCall(body));
+
+        Assert.True(outcome is null or XmlRpcParseException, $"expected a call or {nameof(XmlRpcParseException)}, got {outcome}");
+    }
+
+    // The codec writes responses and reads calls; the value inside is the same XML either way. Only the fixed
+    // envelope changes, byte for byte, so the value's own bytes reach the reader untouched.
+    private static byte[] AsCall(byte[] response)
+    {
+        const string Head = "<?xml version=\"1.0\"?><methodResponse><params>";
+        const string Tail = "</params></methodResponse>";
+        var text = Encoding.UTF8.GetString(response);
+        Assert.StartsWith(Head, text, StringComparison.Ordinal);
+        Assert.EndsWith(Tail, text, StringComparison.Ordinal);
+        return Encoding.UTF8.GetBytes("<methodCall><methodName>m</methodName><params>" + text[Head.Length..^Tail.Length] + "</params></methodCall>");
     }
 }

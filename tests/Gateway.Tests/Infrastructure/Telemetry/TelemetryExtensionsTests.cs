@@ -4,10 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure.Telemetry;
 using OnSale.Tests.Common;
-using OnSale.Tests.Common.Stubs;
+using System.Text;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using WireMock;
+using WireMock.Server;
 
 namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
 
@@ -82,7 +84,7 @@ public sealed class TelemetryExtensionsTests
     [Fact]
     public async Task Gateway_OtlpEndpointSetting_PushesTracesAndMetricsToTheReceiver()
     {
-        await using var receiver = await OtlpReceiver.StartAsync();
+        using var receiver = OtlpReceiver.Start();
         await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver));
 
         using var response = await gateway.PurchaseAsync(Requests.Purchase());
@@ -90,18 +92,20 @@ public sealed class TelemetryExtensionsTests
 
         var traces = await ExportAsync(receiver, "/v1/traces", "/api/v1/purchases");
         var metrics = await ExportAsync(receiver, "/v1/metrics", "onsale.backend.call.duration");
-        Assert.Equal("application/x-protobuf", traces.Headers["Content-Type"]);
-        Assert.Equal("application/x-protobuf", metrics.Headers["Content-Type"]);
+        Assert.Equal(["application/x-protobuf"], traces.Headers!["Content-Type"]);
+        Assert.Equal(["application/x-protobuf"], metrics.Headers!["Content-Type"]);
     }
 
-    internal static async Task<StubRequest> ExportAsync(StubServer receiver, string path, string containing)
+    internal static async Task<IRequestMessage> ExportAsync(WireMockServer receiver, string path, string containing)
     {
         // OTLP is protobuf; its strings (span and instrument names) are plain UTF-8 inside it.
+        bool IsExport(IRequestMessage r) =>
+            r.Method == "POST" && r.Path == path && Encoding.UTF8.GetString(r.BodyAsBytes ?? []).Contains(containing, StringComparison.Ordinal);
         var requests = await Eventually.HoldsAsync(
-            () => Task.FromResult(receiver.Requests.ToList()),
-            all => all.Exists(r => r.Method == "POST" && r.Path == path && r.Body.Contains(containing, StringComparison.Ordinal)),
+            () => Task.FromResult(receiver.LogEntries.Select(e => e.RequestMessage).ToList()),
+            all => all.Exists(IsExport),
             $"an OTLP export to {path} with {containing}");
-        return requests.First(r => r.Path == path && r.Body.Contains(containing, StringComparison.Ordinal));
+        return requests.First(IsExport);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings) =>
@@ -123,7 +127,7 @@ public sealed class TelemetryEnvironmentTests
     [Fact]
     public async Task Gateway_OtlpEndpointEnvironmentVariable_PushesTracesToTheReceiver()
     {
-        await using var receiver = await OtlpReceiver.StartAsync();
+        using var receiver = OtlpReceiver.Start();
         var settings = OtlpReceiver.Settings(receiver);
         foreach (var (key, value) in settings)
         {

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.Http;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
 
@@ -26,17 +29,18 @@ internal sealed class SpanCollector : BaseProcessor<Activity>
 internal static class OtlpReceiver
 {
     /// <summary>A loopback server that accepts OTLP/HTTP exports (an empty protobuf message is a full success).</summary>
-    public static async Task<StubServer> StartAsync()
+    public static WireMockServer Start()
     {
-        var receiver = await StubServer.StartAsync();
-        receiver.Always(StubResponse.Text("", "application/x-protobuf"));
+        var receiver = WireMockLoopback.Start();
+        receiver.Given(Request.Create().UsingPost())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/x-protobuf"));
         return receiver;
     }
 
     /// <summary>The standard settings that point the gateway's exporter at <paramref name="receiver"/>.</summary>
-    public static Dictionary<string, string?> Settings(StubServer receiver) => new()
+    public static Dictionary<string, string?> Settings(WireMockServer receiver) => new()
     {
-        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.BaseAddress.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url,
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
         ["OTEL_BSP_SCHEDULE_DELAY"] = "200",

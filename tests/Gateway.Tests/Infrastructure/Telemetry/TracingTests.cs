@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
-using OnSale.Tests.Common.Stubs;
+using OnSale.Tests.Common.Http;
 using OnSale.Tests.Common.VenueBackend;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
 
@@ -17,7 +19,7 @@ public sealed class TracingTests
     [Fact]
     public async Task BackendCall_DuringARequest_NestsUnderTheRequestWithHttpClientsSpanUnderIt()
     {
-        await using var receiver = await OtlpReceiver.StartAsync();
+        using var receiver = OtlpReceiver.Start();
         var spans = new SpanCollector();
         await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
         var traceId = ActivityTraceId.CreateRandom();
@@ -48,17 +50,15 @@ public sealed class TracingTests
     public async Task BackendRead_RetriedOnce_IsOneSpanPerAttemptEachWithItsNumberAndOutcome()
     {
         await using var mock = await MockBackendHost.StartAsync();
-        await using var proxy = await StubServer.StartAsync();
-        var refused = 0;
-        proxy.RespondWith((request, ct) =>
-            request.Headers.TryGetValue("SOAPAction", out var action) && action.Contains("GetAvailability", StringComparison.Ordinal)
-                && Interlocked.Exchange(ref refused, 1) == 0
-                ? Task.FromResult(StubResponse.Text("busy", "text/plain", 503))
-                : StubServer.ForwardAsync(request, mock.BaseAddress, ct));
-        await using var receiver = await OtlpReceiver.StartAsync();
+        using var proxy = WireMockLoopback.Start();
+        proxy.Given(Request.Create().WithHeader("SOAPAction", "*/GetAvailability\"")).InScenario("first read refused").WillSetStateTo("refused")
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Content-Type", "text/plain").WithBody("busy"));
+        proxy.Given(Request.Create().UsingAnyMethod()).AtPriority(100)
+            .RespondWith(Response.Create().WithProxy(mock.BaseAddress.ToString().TrimEnd('/')));
+        using var receiver = OtlpReceiver.Start();
         var spans = new SpanCollector();
         await using var gateway = await GatewayHost.StartAsync(
-            mock: mock, backendUrl: proxy.Url("VenueService.svc"), settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
+            mock: mock, backendUrl: new Uri(proxy.Url + "/VenueService.svc"), settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
         var traceId = ActivityTraceId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/performances/1001/availability");
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
@@ -83,7 +83,7 @@ public sealed class TracingTests
     [Fact]
     public async Task BackendCall_OfAParkedPurchase_NestsUnderItsReplaySpanInsideTheRound()
     {
-        await using var receiver = await OtlpReceiver.StartAsync();
+        using var receiver = OtlpReceiver.Start();
         var spans = new SpanCollector();
         await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
         await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
