@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using OnSale.LegacyAdapters;
 using OnSale.LegacyAdapters.Resilience;
 using OnSale.LegacyAdapters.Soap;
-using OnSale.LegacyAdapters.Transport;
 using OnSale.LegacyAdapters.XmlRpc;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -64,16 +63,12 @@ public static class VenueBackendServiceCollectionExtensions
     private static IVenueBackend CreateBackend(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<VenueBackendOptions>>().Value;
-        var transport = new XmlHttpTransport(
-            services.GetRequiredService<IHttpClientFactory>(),
-            HttpClientName,
-            options,
-            services.GetRequiredService<TimeProvider>());
-
+        var time = services.GetRequiredService<TimeProvider>();
         IVenueBackend backend = options.Protocol switch
         {
-            VenueBackendProtocol.XmlRpc => new XmlRpcVenueBackend(transport),
-            _ => new SoapVenueBackend(transport),
+            VenueBackendProtocol.XmlRpc => new XmlRpcVenueBackend(
+                new XmlHttpTransport(services.GetRequiredService<IHttpClientFactory>(), HttpClientName, options, time)),
+            _ => new SoapVenueBackend(options, services.GetRequiredService<IHttpMessageHandlerFactory>(), HttpClientName, time),
         };
 
         var pipelines = services.GetService<VenueResiliencePipelines>();

@@ -1,0 +1,112 @@
+using System.Xml.Linq;
+using OnSale.Tests.Common.Soap;
+using OnSale.Tests.Common.Stubs;
+
+namespace OnSale.LegacyAdapters.Tests.Soap;
+
+/// <summary>What WCF's client puts on the wire is what the WSDL describes, and what only the SOAP binding has to handle.</summary>
+public sealed class SoapVenueBackendTests : IAsyncLifetime
+{
+    private StubServer _stub = null!;
+
+    public static TheoryData<VenueOperation> Operations => [.. Enum.GetValues<VenueOperation>()];
+
+    public async Task InitializeAsync() => _stub = await StubServer.StartAsync();
+
+    public async Task DisposeAsync() => await _stub.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public async Task Request_EveryOperation_ValidatesAgainstTheWsdlSchema(VenueOperation operation)
+    {
+        var request = await CaptureRequestAsync(operation);
+
+        Assert.Equal($"\"urn:venue-backend:v1/IVenueService/{operation}\"", request.Headers["SOAPAction"]);
+        Assert.Empty(WsdlSchema.ValidateBody(request.Body));
+    }
+
+    [Fact]
+    public async Task Request_ParametersSwapped_FailsSchemaValidation()
+    {
+        // Proves the check above can fail: the WSDL's sequence fixes the order of the parameters.
+        var envelope = XDocument.Parse((await CaptureRequestAsync(VenueOperation.ReleaseTickets)).Body);
+        var wrapper = envelope.Descendants(XName.Get("ReleaseTickets", "urn:venue-backend:v1")).Single();
+        var first = wrapper.Elements().First();
+        first.Remove();
+        wrapper.Add(first);
+
+        Assert.NotEmpty(WsdlSchema.ValidateBody(envelope.ToString()));
+    }
+
+    [Fact]
+    public async Task Request_TextWithMarkup_IsEscapedNotInjected()
+    {
+        var request = await CaptureRequestAsync(VenueOperation.FindOrder, clientReference: "r<&>\"'</clientReference>");
+
+        var wrapper = XDocument.Parse(request.Body).Descendants(XName.Get("FindOrder", "urn:venue-backend:v1")).Single();
+        Assert.Equal("r<&>\"'</clientReference>", Assert.Single(wrapper.Elements()).Value);
+    }
+
+    [Fact]
+    public async Task GetPerformances_DatesWithAnOffset_ReturnTheSameInstantInUtc()
+    {
+        _stub.Always(StubResponse.Xml(
+            """<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetPerformancesResponse xmlns="urn:venue-backend:v1"><GetPerformancesResult><Performance><Id>7</Id><Title>Tosca</Title><Venue>Opera</Venue><StartsAt>2026-12-24T20:00:00+02:00</StartsAt><OnSaleAt>2026-12-01T09:00:00Z</OnSaleAt></Performance></GetPerformancesResult></GetPerformancesResponse></s:Body></s:Envelope>"""));
+        var (backend, services) = TestBackends.Create(VenueBackendProtocol.Soap, _stub.Url("VenueService.svc"));
+        await using var _ = services;
+
+        var performance = Assert.Single(await backend.GetPerformancesAsync());
+
+        Assert.Equal(new DateTimeOffset(2026, 12, 24, 18, 0, 0, TimeSpan.Zero), performance.StartsAt);
+        Assert.Equal(TimeSpan.Zero, performance.StartsAt.Offset);
+        Assert.Equal(TimeSpan.Zero, performance.OnSaleAt.Offset);
+    }
+
+    [Fact]
+    public async Task GetAvailability_EmptyChunkedAnswer_ThrowsProtocolError()
+    {
+        // WCF itself fails on this one with a NullReferenceException; the caller must still get a typed error.
+        _stub.Always(StubResponse.Xml(string.Empty));
+        var (backend, services) = TestBackends.Create(VenueBackendProtocol.Soap, _stub.Url("VenueService.svc"));
+        await using var _ = services;
+
+        var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => backend.GetAvailabilityAsync(1001));
+
+        Assert.Equal(VenueOperation.GetAvailability, error.Operation);
+    }
+
+    [Fact]
+    public async Task GetNewSessionKey_EmptyKey_ThrowsProtocolError()
+    {
+        _stub.Always(StubResponse.Xml(
+            """<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetNewSessionKeyResponse xmlns="urn:venue-backend:v1"><GetNewSessionKeyResult></GetNewSessionKeyResult></GetNewSessionKeyResponse></s:Body></s:Envelope>"""));
+        var (backend, services) = TestBackends.Create(VenueBackendProtocol.Soap, _stub.Url("VenueService.svc"));
+        await using var _ = services;
+
+        var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => backend.GetNewSessionKeyAsync());
+
+        Assert.Equal(VenueOperation.GetNewSessionKey, error.Operation);
+    }
+
+    // Calls the operation against a stub that refuses everything, and returns what WCF sent.
+    private async Task<StubRequest> CaptureRequestAsync(VenueOperation operation, string clientReference = "ref-1")
+    {
+        _stub.Always(StubResponse.Text("refused", "text/plain", 400));
+        var (backend, services) = TestBackends.Create(VenueBackendProtocol.Soap, _stub.Url("VenueService.svc"));
+        await using var _ = services;
+        Task call = operation switch
+        {
+            VenueOperation.GetNewSessionKey => backend.GetNewSessionKeyAsync(),
+            VenueOperation.GetPerformances => backend.GetPerformancesAsync(),
+            VenueOperation.GetAvailability => backend.GetAvailabilityAsync(1001),
+            VenueOperation.ReserveTickets => backend.ReserveTicketsAsync("key", 1001, 1, 2),
+            VenueOperation.ReleaseTickets => backend.ReleaseTicketsAsync("key", 7),
+            VenueOperation.Checkout => backend.CheckoutAsync("key", "tok_ok", clientReference),
+            VenueOperation.FindOrder => backend.FindOrderAsync(clientReference),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+        };
+
+        await Assert.ThrowsAsync<ProtocolErrorException>(() => call);
+        return Assert.Single(_stub.Requests);
+    }
+}
