@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OnSale.LegacyAdapters;
+using OnSale.LegacyAdapters.Caching;
 using OnSale.LegacyAdapters.Resilience;
 using OnSale.LegacyAdapters.Soap;
 using OnSale.LegacyAdapters.XmlRpc;
@@ -71,7 +73,19 @@ public static class VenueBackendServiceCollectionExtensions
             _ => new SoapVenueBackend(options, services.GetRequiredService<IHttpMessageHandlerFactory>(), HttpClientName, time),
         };
 
-        var pipelines = services.GetService<VenueResiliencePipelines>();
-        return pipelines is null ? backend : new ResilientVenueBackend(backend, pipelines.Create(services));
+        if (services.GetService<VenueResiliencePipelines>() is { } pipelines)
+        {
+            backend = new ResilientVenueBackend(backend, pipelines.Create(services));
+        }
+
+        if (services.GetService<CachedReadsEnabled>() is not null)
+        {
+            backend = new CachedVenueBackend(
+                backend,
+                services.GetService<HybridCache>() ?? throw new InvalidOperationException(CachedVenueBackend.NoHybridCache),
+                services.GetRequiredService<IOptions<CachedReadsOptions>>().Value);
+        }
+
+        return backend;
     }
 }
