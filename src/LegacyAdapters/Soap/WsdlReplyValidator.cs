@@ -20,6 +20,9 @@ internal sealed class WsdlReplyValidator : IClientMessageInspector
 {
     private static readonly Lazy<XmlSchemaSet> Schemas = new(LoadSchemas);
 
+    // Compiled when WCF builds the endpoint (the backend's construction), not in the first caller's time.
+    private readonly XmlSchemaSet _schemas = Schemas.Value;
+
     public object? BeforeSendRequest(ref Message request, IClientChannel channel) => null;
 
     public void AfterReceiveReply(ref Message? reply, object? correlationState)
@@ -47,7 +50,7 @@ internal sealed class WsdlReplyValidator : IClientMessageInspector
         var settings = new XmlReaderSettings
         {
             ValidationType = ValidationType.Schema,
-            Schemas = Schemas.Value,
+            Schemas = _schemas,
 
             // An element in a namespace the schema does not know is only a warning by default; here it is an error.
             ValidationFlags = XmlSchemaValidationFlags.ReportValidationWarnings,
