@@ -25,27 +25,22 @@ internal sealed class WsdlReplyValidator : IClientMessageInspector
 
     public object? BeforeSendRequest(ref Message request, IClientChannel channel) => null;
 
-    public void AfterReceiveReply(ref Message? reply, object? correlationState)
+    public void AfterReceiveReply(ref Message reply, object? correlationState)
     {
-        // WCF hands over no message at all for an empty body.
-        if (reply is null)
-        {
-            throw new SoapReplyException("the backend's answer is empty", backendFailing: false);
-        }
-
         if (reply.IsFault)
         {
             return;
+        }
+
+        if (reply.IsEmpty)
+        {
+            throw new SoapReplyException("the SOAP Body is empty", backendFailing: false);
         }
 
         var buffer = reply.CreateBufferedCopy(int.MaxValue);
         reply = buffer.CreateMessage();
         using var copy = buffer.CreateMessage();
         using var body = copy.GetReaderAtBodyContents();
-        if (!body.IsStartElement())
-        {
-            throw new SoapReplyException("the SOAP Body is empty", backendFailing: false);
-        }
 
         var settings = new XmlReaderSettings
         {

@@ -76,6 +76,18 @@ public sealed class SoapVenueBackendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetAvailability_EmptySoapBody_ThrowsProtocolError()
+    {
+        _stub.Always(StubResponse.Xml("""<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body/></s:Envelope>"""));
+        var (backend, services) = TestBackends.Create(VenueBackendProtocol.Soap, _stub.Url("VenueService.svc"));
+        await using var _ = services;
+
+        var error = await Assert.ThrowsAsync<ProtocolErrorException>(() => backend.GetAvailabilityAsync(1001));
+
+        Assert.Equal("GetAvailability: the SOAP Body is empty.", error.Message);
+    }
+
+    [Fact]
     public async Task GetNewSessionKey_EmptyKey_ThrowsProtocolError()
     {
         _stub.Always(StubResponse.Xml(
