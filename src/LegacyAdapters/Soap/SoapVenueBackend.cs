@@ -1,7 +1,5 @@
 using System.ServiceModel;
 using System.ServiceModel.Channels;
-using System.ServiceModel.Dispatcher;
-using System.Xml;
 
 namespace OnSale.LegacyAdapters.Soap;
 
@@ -12,9 +10,6 @@ namespace OnSale.LegacyAdapters.Soap;
 /// </summary>
 internal sealed class SoapVenueBackend : IVenueBackend
 {
-    private const string WarmUpReply =
-        """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetAvailabilityResponse xmlns="urn:venue-backend:v1"><GetAvailabilityResult><Zone><ZoneId>1</ZoneId><Name>Warm-up</Name><PriceCents>1</PriceCents><Capacity>1</Capacity><Available>1</Available></Zone></GetAvailabilityResult></GetAvailabilityResponse></s:Body></s:Envelope>""";
-
     /// <summary>How far past the per-call timeout WCF's own send timeout fires, if ours somehow did not.</summary>
     private static readonly TimeSpan BackstopMargin = TimeSpan.FromSeconds(30);
 
@@ -27,11 +22,10 @@ internal sealed class SoapVenueBackend : IVenueBackend
         _options = options;
         _timeProvider = timeProvider;
         var url = options.Url ?? throw new InvalidOperationException("Gateway:Backend:Url is required.");
-        var behavior = new VenueEndpointBehavior(handlers, clientName);
         _factory = new ChannelFactory<IVenueService>(CreateBinding(options, url), new EndpointAddress(url));
-        _factory.Endpoint.EndpointBehaviors.Add(behavior);
+        _factory.Endpoint.EndpointBehaviors.Add(new VenueEndpointBehavior(handlers, clientName));
         _factory.Open();
-        WarmUp(behavior.ClientRuntime!);
+        WarmUpCall.Run(_factory, url);
     }
 
     public async Task<string> GetNewSessionKeyAsync(CancellationToken cancellationToken = default)
@@ -87,29 +81,6 @@ internal sealed class SoapVenueBackend : IVenueBackend
                 MaxStringContentLength = 64 * 1024,
             },
         };
-
-    // XmlSerializer generates the serializers of the whole contract on first use (about 260 ms), and WCF builds the
-    // channel proxy and JIT-compiles the reply path on first use too. Run them now, on a request written to nowhere
-    // and a canned reply, rather than in the first caller's time; nothing goes over the network.
-    private void WarmUp(ClientRuntime runtime)
-    {
-        var formatter = runtime.ClientOperations.First(o => o.Name == nameof(VenueOperation.GetAvailability)).Formatter;
-        using (var request = formatter.SerializeRequest(MessageVersion.Soap11, [0]))
-        using (var writer = XmlDictionaryWriter.CreateTextWriter(Stream.Null))
-        {
-            request.WriteMessage(writer);
-        }
-
-        var reply = Message.CreateMessage(XmlReader.Create(new StringReader(WarmUpReply)), int.MaxValue, MessageVersion.Soap11);
-        foreach (var inspector in runtime.ClientMessageInspectors)
-        {
-            inspector.AfterReceiveReply(ref reply, null);
-        }
-
-        formatter.DeserializeReply(reply, []);
-        reply.Close();
-        ((ICommunicationObject)_factory.CreateChannel()).Abort();
-    }
 
     private async Task<TResult> CallAsync<TResult>(
         VenueOperation operation,

@@ -11,9 +11,6 @@ namespace OnSale.LegacyAdapters.Soap;
 /// </summary>
 internal sealed class VenueEndpointBehavior(IHttpMessageHandlerFactory handlers, string clientName) : IEndpointBehavior
 {
-    /// <summary>The client runtime WCF built for the endpoint, once the factory is open.</summary>
-    public ClientRuntime? ClientRuntime { get; private set; }
-
     public void AddBindingParameters(ServiceEndpoint endpoint, BindingParameterCollection bindingParameters) =>
         bindingParameters.Add(new Func<HttpClientHandler, HttpMessageHandler>(wcfHandler =>
         {
@@ -25,7 +22,6 @@ internal sealed class VenueEndpointBehavior(IHttpMessageHandlerFactory handlers,
     public void ApplyClientBehavior(ServiceEndpoint endpoint, ClientRuntime clientRuntime)
     {
         clientRuntime.ClientMessageInspectors.Add(new WsdlReplyValidator());
-        ClientRuntime = clientRuntime;
     }
 
     public void ApplyDispatchBehavior(ServiceEndpoint endpoint, EndpointDispatcher endpointDispatcher)
@@ -40,12 +36,18 @@ internal sealed class VenueEndpointBehavior(IHttpMessageHandlerFactory handlers,
 /// <summary>
 /// Sends each request through the handler chain <see cref="IHttpMessageHandlerFactory"/> holds for the named client,
 /// looked up per request: WCF keeps one <see cref="HttpClient"/> for a factory's whole life, which would pin one
-/// handler for good and defeat the factory's handler rotation (DNS changes).
+/// handler for good and defeat the factory's handler rotation (DNS changes). The backend's <see cref="WarmUpCall"/>
+/// is answered here.
 /// </summary>
 internal sealed class FactoryPipelineHandler(IHttpMessageHandlerFactory handlers, string clientName) : HttpMessageHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.RequestUri?.Host == WarmUpCall.Host)
+        {
+            return WarmUpCall.Answer();
+        }
+
         using var invoker = new HttpMessageInvoker(handlers.CreateHandler(clientName), disposeHandler: false);
         var response = await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;

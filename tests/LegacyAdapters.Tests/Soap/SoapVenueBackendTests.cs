@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using OnSale.LegacyAdapters.Soap;
 using OnSale.Tests.Common.Soap;
 using OnSale.Tests.Common.Stubs;
 
@@ -45,6 +46,17 @@ public sealed class SoapVenueBackendTests : IAsyncLifetime
 
         var wrapper = XDocument.Parse(request.Body).Descendants(XName.Get("FindOrder", "urn:venue-backend:v1")).Single();
         Assert.Equal("r<&>\"'</clientReference>", Assert.Single(wrapper.Elements()).Value);
+    }
+
+    [Fact]
+    public async Task Construction_WarmsUpWithoutTheNetwork()
+    {
+        // The warm-up call runs WCF's whole client path once, answered in process.
+        var (backend, services) = TestBackends.Create(VenueBackendProtocol.Soap, _stub.Url("VenueService.svc"));
+        await using var _ = services;
+
+        Assert.IsType<SoapVenueBackend>(backend);
+        Assert.Empty(_stub.Requests);
     }
 
     [Fact]
