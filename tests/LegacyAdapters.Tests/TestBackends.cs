@@ -9,9 +9,15 @@ internal static class TestBackends
         VenueBackendProtocol protocol,
         Uri url,
         TimeSpan? timeout = null,
-        int? maxResponseBytes = null)
+        int? maxResponseBytes = null,
+        TimeProvider? time = null)
     {
         var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddVenueBackend(o =>
         {
             o.Protocol = protocol;

@@ -1,10 +1,11 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OnSale.LegacyAdapters;
+using OnSale.LegacyAdapters.Caching;
 using OnSale.LegacyAdapters.Resilience;
 using OnSale.LegacyAdapters.Soap;
-using OnSale.LegacyAdapters.Transport;
 using OnSale.LegacyAdapters.XmlRpc;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -64,19 +65,27 @@ public static class VenueBackendServiceCollectionExtensions
     private static IVenueBackend CreateBackend(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<VenueBackendOptions>>().Value;
-        var transport = new XmlHttpTransport(
-            services.GetRequiredService<IHttpClientFactory>(),
-            HttpClientName,
-            options,
-            services.GetRequiredService<TimeProvider>());
-
+        var time = services.GetRequiredService<TimeProvider>();
         IVenueBackend backend = options.Protocol switch
         {
-            VenueBackendProtocol.XmlRpc => new XmlRpcVenueBackend(transport),
-            _ => new SoapVenueBackend(transport),
+            VenueBackendProtocol.XmlRpc => new XmlRpcVenueBackend(
+                new XmlHttpTransport(services.GetRequiredService<IHttpClientFactory>(), HttpClientName, options, time)),
+            _ => new SoapVenueBackend(options, services.GetRequiredService<IHttpMessageHandlerFactory>(), HttpClientName, time),
         };
 
-        var pipelines = services.GetService<VenueResiliencePipelines>();
-        return pipelines is null ? backend : new ResilientVenueBackend(backend, pipelines.Create(services));
+        if (services.GetService<VenueResiliencePipelines>() is { } pipelines)
+        {
+            backend = new ResilientVenueBackend(backend, pipelines.Create(services));
+        }
+
+        if (services.GetService<CachedReadsEnabled>() is not null)
+        {
+            backend = new CachedVenueBackend(
+                backend,
+                services.GetService<HybridCache>() ?? throw new InvalidOperationException(CachedVenueBackend.NoHybridCache),
+                services.GetRequiredService<IOptions<CachedReadsOptions>>().Value);
+        }
+
+        return backend;
     }
 }

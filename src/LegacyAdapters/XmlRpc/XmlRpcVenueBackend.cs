@@ -1,5 +1,3 @@
-using OnSale.LegacyAdapters.Transport;
-
 namespace OnSale.LegacyAdapters.XmlRpc;
 
 /// <summary><see cref="IVenueBackend"/> over XML-RPC: method <c>venue.{operation}</c>, positional parameters, contract field names.</summary>
@@ -70,7 +68,7 @@ internal sealed class XmlRpcVenueBackend(XmlHttpTransport transport) : IVenueBac
     private async Task<object?> CallAsync(VenueOperation operation, object[] parameters, CancellationToken cancellationToken)
     {
         var body = XmlRpcCodec.WriteCall(MethodName(operation), parameters);
-        var response = await transport.PostAsync(operation, body, soapAction: null, cancellationToken).ConfigureAwait(false);
+        var response = await transport.PostAsync(operation, body, cancellationToken).ConfigureAwait(false);
         if (!response.IsXml || response.Body.IsEmpty)
         {
             throw HardenedXml.NotXml(response, operation, "an XML-RPC methodResponse");

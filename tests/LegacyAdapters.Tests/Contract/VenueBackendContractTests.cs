@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
 
@@ -9,6 +10,9 @@ namespace OnSale.LegacyAdapters.Tests.Contract;
 /// <summary>
 /// CONTRACT.md §1, checked operation by operation and fault by fault against the mock over real HTTP on loopback.
 /// The same tests run for every binding (subclasses below): callers must not be able to tell them apart.
+/// The SOAP binding is WCF's client (System.ServiceModel) declared from the WSDL, and the mock's SOAP endpoint is our
+/// own ASP.NET Core code: every case passing over SOAP is also evidence that the mock speaks the standard SOAP 1.1
+/// a WCF client expects, not merely what a client of ours would accept.
 /// </summary>
 public abstract class VenueBackendContractTests : IAsyncLifetime
 {
@@ -291,6 +295,40 @@ public abstract class VenueBackendContractTests : IAsyncLifetime
 
         Assert.Equal(TimeSpan.FromMilliseconds(300), error.Timeout);
         Assert.Null(error.FaultCode);
+    }
+
+    [Fact]
+    public async Task AnyOperation_CallerCancelsWhileBackendHangs_ThrowsOperationCanceledAndTheRequestEnds()
+    {
+        await _mock.Control.SetFaultsAsync(new FaultSettings { Hang = true });
+        using var cancel = new CancellationTokenSource();
+        var call = Backend.GetAvailabilityAsync(Hamlet, cancel.Token);
+        await Eventually.HoldsAsync(() => _mock.Control.GetStatsAsync(), s => s.CurrentConcurrency == 1, "the call reaches the backend");
+
+        await cancel.CancelAsync();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Equal(cancel.Token, error.CancellationToken);
+
+        // The request itself ended, not only the wait for it: the backend no longer holds it.
+        await Eventually.HoldsAsync(() => _mock.Control.GetStatsAsync(), s => s.CurrentConcurrency == 0, "the backend sees the request go");
+    }
+
+    [Fact]
+    public async Task AnyOperation_BackendHangs_TimeoutOnTheInjectedClockEndsTheRequest()
+    {
+        await _mock.Control.SetFaultsAsync(new FaultSettings { Hang = true });
+        var clock = TestClock.Create();
+        var (backend, services) = TestBackends.Create(Protocol, Protocol == VenueBackendProtocol.Soap ? _mock.SoapUrl : _mock.XmlRpcUrl, TimeSpan.FromSeconds(10), time: clock);
+        await using var _ = services;
+        var call = backend.GetAvailabilityAsync(Hamlet);
+        await Eventually.HoldsAsync(() => _mock.Control.GetStatsAsync(), s => s.CurrentConcurrency == 1, "the call reaches the backend");
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+
+        var error = await Assert.ThrowsAsync<BackendTimeoutException>(() => call);
+        Assert.Equal((VenueOperation.GetAvailability, TimeSpan.FromSeconds(10)), (error.Operation!.Value, error.Timeout));
+        await Eventually.HoldsAsync(() => _mock.Control.GetStatsAsync(), s => s.CurrentConcurrency == 0, "the backend sees the request go");
     }
 
     [Fact]

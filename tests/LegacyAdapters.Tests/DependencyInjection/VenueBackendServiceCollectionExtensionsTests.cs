@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,6 +8,7 @@ using OnSale.LegacyAdapters.Soap;
 using OnSale.LegacyAdapters.Tests.Hostile;
 using OnSale.LegacyAdapters.XmlRpc;
 using OnSale.Tests.Common.Http;
+using OnSale.Tests.Common.VenueBackend;
 using Polly;
 using Polly.Retry;
 using WireMock.RequestBuilders;
@@ -27,6 +29,49 @@ public sealed class VenueBackendServiceCollectionExtensionsTests
         using var provider = services.BuildServiceProvider();
 
         Assert.IsType(expected, provider.GetRequiredService<IVenueBackend>());
+    }
+
+    [Fact]
+    public void AddVenueBackend_SoapOverHttps_ResolvesTheBinding()
+    {
+        // WCF refuses an https address on a binding without transport security; the URL's scheme picks it.
+        var services = new ServiceCollection();
+        services.AddVenueBackend(Configuration(("Gateway:Backend:Url", "https://venue-box.invalid/VenueService.svc")));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<SoapVenueBackend>(provider.GetRequiredService<IVenueBackend>());
+    }
+
+    [Theory]
+    [InlineData(VenueBackendProtocol.Soap)]
+    [InlineData(VenueBackendProtocol.XmlRpc)]
+    public async Task HttpClient_HandlerAddedByTheHost_SeesEveryCall(VenueBackendProtocol protocol)
+    {
+        await using var mock = await MockBackendHost.StartAsync();
+        var seen = new ConcurrentQueue<HttpRequestMessage>();
+        var services = new ServiceCollection();
+        services.AddVenueBackend(o =>
+        {
+            o.Protocol = protocol;
+            o.Url = protocol == VenueBackendProtocol.Soap ? mock.SoapUrl : mock.XmlRpcUrl;
+        }).HttpClient.AddHttpMessageHandler(() => new RecordingHandler(seen));
+        await using var provider = services.BuildServiceProvider();
+        var backend = provider.GetRequiredService<IVenueBackend>();
+
+        await backend.GetAvailabilityAsync(1001);
+        await backend.GetNewSessionKeyAsync();
+
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, request => Assert.Equal(mock.BaseAddress.Authority, request.RequestUri!.Authority));
+        if (protocol == VenueBackendProtocol.Soap)
+        {
+            Assert.Equal(
+                ["\"urn:venue-backend:v1/IVenueService/GetAvailability\"", "\"urn:venue-backend:v1/IVenueService/GetNewSessionKey\""],
+                seen.Select(request => request.Headers.GetValues("SOAPAction").Single()));
+        }
+
+        var calls = (await mock.Control.GetStatsAsync()).Calls;
+        Assert.Equal((1, 1), (calls["GetAvailability"], calls["GetNewSessionKey"]));
     }
 
     [Fact]
@@ -114,6 +159,15 @@ public sealed class VenueBackendServiceCollectionExtensionsTests
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, v.Value))).Build();
 
     private sealed class RecordingStrategyOptions : ResilienceStrategyOptions;
+
+    private sealed class RecordingHandler(ConcurrentQueue<HttpRequestMessage> seen) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            seen.Enqueue(request);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <summary>Records which operation each pipeline run was for, read from the context as a custom strategy would.</summary>
     private sealed class RecordingStrategy(List<VenueOperation> seen) : ResilienceStrategy

@@ -3,7 +3,6 @@ using System.Xml.Linq;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using OnSale.LegacyAdapters.Transport;
 using OnSale.LegacyAdapters.XmlRpc;
 using OnSale.Tests.Common.Generators;
 

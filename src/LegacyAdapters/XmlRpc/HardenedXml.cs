@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace OnSale.LegacyAdapters.Transport;
+namespace OnSale.LegacyAdapters.XmlRpc;
 
 /// <summary>
 /// Reads a backend answer as XML without trusting it: no DTD (so no entity expansion: billion laughs fail at the

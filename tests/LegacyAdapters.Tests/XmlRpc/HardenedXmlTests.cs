@@ -1,7 +1,7 @@
 using System.Text;
-using OnSale.LegacyAdapters.Transport;
+using OnSale.LegacyAdapters.XmlRpc;
 
-namespace OnSale.LegacyAdapters.Tests.Transport;
+namespace OnSale.LegacyAdapters.Tests.XmlRpc;
 
 public sealed class HardenedXmlTests
 {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace OnSale.LegacyAdapters.Transport;
+namespace OnSale.LegacyAdapters.XmlRpc;
 
 /// <summary>An HTTP answer read whole, within the size limit.</summary>
 internal readonly record struct XmlHttpResponse(HttpStatusCode StatusCode, string? MediaType, ReadOnlyMemory<byte> Body)
@@ -15,9 +15,9 @@ internal readonly record struct XmlHttpResponse(HttpStatusCode StatusCode, strin
 }
 
 /// <summary>
-/// Posts one XML request and reads the answer, the part both bindings share: one named client from the factory
-/// (connections are pooled by the factory's handler), a per-call timeout from <see cref="TimeProvider"/>, a response
-/// size cap, and transport failures mapped to <see cref="BackendUnavailableException"/>.
+/// Posts one XML-RPC request and reads the answer: one named client from the factory (connections are pooled by the
+/// factory's handler), a per-call timeout from <see cref="TimeProvider"/>, a response size cap, and transport failures
+/// mapped to <see cref="BackendUnavailableException"/>.
 /// </summary>
 internal sealed class XmlHttpTransport(
     IHttpClientFactory clientFactory,
@@ -34,7 +34,6 @@ internal sealed class XmlHttpTransport(
     public async Task<XmlHttpResponse> PostAsync(
         VenueOperation operation,
         byte[] body,
-        string? soapAction,
         CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.Timeout, timeProvider);
@@ -43,11 +42,6 @@ internal sealed class XmlHttpTransport(
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = TextXml } },
         };
-        if (soapAction is not null)
-        {
-            request.Headers.TryAddWithoutValidation("SOAPAction", soapAction);
-        }
-
         try
         {
             var client = clientFactory.CreateClient(clientName);
