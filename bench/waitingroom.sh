@@ -52,14 +52,18 @@ start_mock() {
   MOCK_PID=$!; pids+=("$MOCK_PID")
   wait_for "$MOCK/control/stats"
 }
-# start_gateway LOG [extra arguments]: a fresh gateway on an empty data folder, rate limits lifted (all load comes
-# from 127.0.0.1; 10,000,000 is the most Gateway:RateLimits:PerClientPerMinute accepts).
+# start_gateway LOG [extra arguments]: a fresh gateway on an empty data folder, per-client limits lifted (all load comes
+# from 127.0.0.1; 10,000,000 is the most Gateway:RateLimits:PerClientPerMinute accepts; every simulated buyer's own
+# token keeps its fair share, but the seats one client may have parked would otherwise cap the whole crowd, and the
+# status benchmark polls one token as fast as wrk can).
 start_gateway() {
   local log=$1; shift
   GATEWAY_DATA=$(mktemp -d); dirs+=("$GATEWAY_DATA")
   dotnet src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll --urls "$GATEWAY" \
     --Gateway:Backend:Url="$MOCK/VenueService.svc" --Gateway:DataPath="$GATEWAY_DATA" \
-    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:Admin:ApiKey="$ADMIN_KEY" "$@" > "$OUT/$log" 2>&1 &
+    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
+    --Gateway:RateLimits:StatusPollBurst=1000000 --Gateway:Purchasing:MaxParkedSeatsPerClient=100000 \
+    --Gateway:Admin:ApiKey="$ADMIN_KEY" "$@" > "$OUT/$log" 2>&1 &
   GATEWAY_PID=$!; pids+=("$GATEWAY_PID")
   wait_for "$GATEWAY/readyz"
 }

@@ -16,6 +16,7 @@ internal sealed class StateRestorer(
     IPurchaseJournal journal,
     AvailabilityService availability,
     ReplaySignal replay,
+    ParkedSeats parked,
     GatewayReadiness readiness) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ internal sealed class StateRestorer(
             if (pending.HoldId is null)
             {
                 availability.RestorePromise(pending.PerformanceId, pending.ZoneId, pending.Quantity);
+                parked.Add(pending.ClientKey, pending.Quantity);
             }
         }
 

@@ -62,6 +62,10 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         start.Environment["Gateway__DataPath"] = dataPath;
         start.Environment["Gateway__Admin__ApiKey"] = AdminKey;
         start.Environment["Gateway__Purchasing__ReplayPollInterval"] = "00:00:00.100";
+
+        // Every buyer of these tests is one client on loopback: the per-client fair share is the hostile suite's subject.
+        start.Environment["Gateway__WaitingRoom__SeatsPerBuyer"] = "100";
+        start.Environment["Gateway__Purchasing__MaxParkedSeatsPerClient"] = "1000";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

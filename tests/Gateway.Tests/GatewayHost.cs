@@ -75,6 +75,10 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Gateway:Purchasing:ReplayPollInterval"] = "00:00:00.100",
             ["Gateway:Resilience:ReadRetryDelay"] = "00:00:00.010",
             ["Gateway:RateLimits:PerClientPerMinute"] = "1000000",
+
+            // Every request of a test comes from one client; the fair share of seats per client is the hostile suite's
+            // subject (Hostile/FairShareTests), and those tests set it themselves.
+            ["Gateway:WaitingRoom:SeatsPerBuyer"] = "100",
         };
         if (time is not null)
         {

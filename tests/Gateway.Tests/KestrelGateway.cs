@@ -33,6 +33,9 @@ public sealed class KestrelGateway : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses { get; }
 
     /// <summary>Starts it on the given ports (0: any free one), with extra configuration.</summary>
+    /// <summary>The mock behind it.</summary>
+    public MockBackendHost Mock => _mock;
+
     public static async Task<KestrelGateway> StartAsync(IDictionary<string, string?>? settings = null, params int[] ports)
     {
         var mock = await MockBackendHost.StartAsync();
@@ -55,6 +58,34 @@ public sealed class KestrelGateway : IAsyncDisposable
         var app = GatewayApp.Build([.. args], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         return new KestrelGateway(app, mock, dataPath, [.. chosen.Select(p => new Uri($"http://127.0.0.1:{p}/"))]);
+    }
+
+    /// <summary>
+    /// A client whose connections come from <paramref name="localAddress"/> (any of 127.0.0.0/8 is this machine's
+    /// loopback), so that the gateway sees distinct buyers' addresses without leaving the machine.
+    /// </summary>
+    public HttpClient ClientFrom(string localAddress)
+    {
+        var local = IPAddress.Parse(localAddress);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = BaseAddress };
     }
 
     /// <summary>A port nobody listens on right now.</summary>

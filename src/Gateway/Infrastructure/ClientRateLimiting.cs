@@ -23,11 +23,11 @@ public sealed class RateLimitOptions
     /// address, so that many buyers behind one address (a campus, a mobile carrier) are not throttled as one; a poll over
     /// budget gets <c>429</c> but still counts as the buyer being there. Default: 60.
     /// </summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000_000)]
     public int StatusPollsPerMinute { get; set; } = 60;
 
     /// <summary>Polls a queue token may make at once beyond its average (a reload, a second tab). Default: 10.</summary>
-    [Range(0, 1_000)]
+    [Range(0, 1_000_000)]
     public int StatusPollBurst { get; set; } = 10;
 }
 

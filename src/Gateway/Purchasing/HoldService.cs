@@ -21,7 +21,32 @@ internal sealed partial class HoldService(
     TimeProvider time,
     ILogger<HoldService> logger)
 {
-    public async Task<(HeldSeats? Hold, Problem? Problem)> CreateAsync(HoldRequest request, UInt128? accessEntryId, TimeSpan budget)
+    /// <summary>Holds seats for a buyer, out of their fair share (given back if no hold is made).</summary>
+    public async Task<(HeldSeats? Hold, Problem? Problem)> CreateAsync(HoldRequest request, BuyerCredentials who, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var (performanceId, quantity) = (request.PerformanceId!.Value, request.Quantity!.Value);
+        var (buyer, denied) = await access.AdmitAsync(performanceId, who, quantity, cancellationToken);
+        if (denied is not null)
+        {
+            return (null, denied);
+        }
+
+        (HeldSeats? Hold, Problem? Problem) result = (null, null);
+        try
+        {
+            result = await CreateCoreAsync(request, buyer?.EntryId, budget);
+            return result;
+        }
+        finally
+        {
+            if (result.Hold is null && buyer is { } admitted)
+            {
+                access.Refund(admitted, quantity);
+            }
+        }
+    }
+
+    private async Task<(HeldSeats? Hold, Problem? Problem)> CreateCoreAsync(HoldRequest request, UInt128? accessEntryId, TimeSpan budget)
     {
         var (performanceId, zoneId, quantity) = (request.PerformanceId!.Value, request.ZoneId!.Value, request.Quantity!.Value);
         using var live = new DeadlineBudget(CancellationToken.None, budget, time);

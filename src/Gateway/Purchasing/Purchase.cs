@@ -58,6 +58,9 @@ internal sealed record Purchase
 
     public required string Email { get; init; }
 
+    /// <summary>The client that made it (<see cref="Infrastructure.ClientKeys"/>), for the seats each client may have waiting.</summary>
+    public string? ClientKey { get; init; }
+
     /// <summary>Set when the purchase checks out an interactive hold.</summary>
     public string? HoldId { get; init; }
 

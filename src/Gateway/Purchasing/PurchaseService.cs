@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Resilience;
@@ -30,6 +31,8 @@ internal sealed partial class PurchaseService(
     DegradedMode mode,
     ReplaySignal replay,
     KeyedLocks locks,
+    ParkedSeats parked,
+    IOptions<PurchasingOptions> options,
     TimeProvider time,
     GatewayMetrics metrics,
     ILogger<PurchaseService> logger)
@@ -38,9 +41,15 @@ internal sealed partial class PurchaseService(
     public const string ProcessingMessage = "Your purchase is being confirmed with the box office.";
     public const string NeedsSupportMessage = "Your purchase is being checked by our support team. You will not be charged twice; please keep this page or its link.";
 
-    public async Task<PurchaseResult> PurchaseAsync(PurchaseRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
+    /// <summary>
+    /// A one-shot purchase. The idempotency key is scoped to its buyer (their place in line, or their client), so no one
+    /// can block or probe another buyer's keys; a retry with the same key finds the purchase even after the buyer's turn
+    /// ended. The seats come out of the buyer's fair share first, atomically, and go back to it if nothing was created.
+    /// </summary>
+    public async Task<PurchaseResult> PurchaseAsync(PurchaseRequest request, string idempotencyKey, BuyerCredentials who, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var key = "purchase:" + idempotencyKey;
+        var (performanceId, quantity) = (request.PerformanceId!.Value, request.Quantity!.Value);
+        var key = "purchase:" + access.ScopeOf(performanceId, who) + ":" + idempotencyKey;
         var hash = PurchasingValidation.Hash(request.PerformanceId, request.ZoneId, request.Quantity, request.PaymentToken, request.Email);
         using var keyLock = await locks.AcquireAsync(key, cancellationToken);
         if (await journal.FindByIdempotencyKeyAsync(key, CancellationToken.None) is { } existing)
@@ -48,6 +57,45 @@ internal sealed partial class PurchaseService(
             return existing.RequestHash == hash ? existing : PurchasingValidation.IdempotencyKeyReused();
         }
 
+        var (buyer, denied) = await access.AdmitAsync(performanceId, who, quantity, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        PurchaseResult result;
+        try
+        {
+            result = await AttemptAsync(request, key, hash, who.ClientKey, budget);
+        }
+        catch when (buyer is not null)
+        {
+            access.Refund(buyer.Value, quantity);
+            throw;
+        }
+
+        if (buyer is { } admitted)
+        {
+            if (result.Purchase is null)
+            {
+                access.Refund(admitted, quantity);
+            }
+
+            if (admitted.EntryId is { } entryId && result.Purchase is not null)
+            {
+                access.Release(performanceId, entryId); // Made or parked: their place goes to the next buyer.
+            }
+            else if (admitted.EntryId is { } refused && result.Problem?.Code == "not_enough_seats")
+            {
+                access.ReleaseIfSoldOut(performanceId, refused);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<PurchaseResult> AttemptAsync(PurchaseRequest request, string key, string hash, string clientKey, TimeSpan budget)
+    {
         var (performanceId, zoneId, quantity) = (request.PerformanceId!.Value, request.ZoneId!.Value, request.Quantity!.Value);
         using var live = new DeadlineBudget(CancellationToken.None, budget, time);
         if (await CheckZoneAsync(performanceId, zoneId, live.Token) is { } unknown)
@@ -67,6 +115,7 @@ internal sealed partial class PurchaseService(
             Quantity = quantity,
             PaymentToken = request.PaymentToken,
             Email = request.Email!,
+            ClientKey = clientKey,
             CreatedAt = now,
             UpdatedAt = now,
             Message = ProcessingMessage,
@@ -159,7 +208,8 @@ internal sealed partial class PurchaseService(
 
     public async Task<PurchaseResult> CheckoutHoldAsync(string holdId, CheckoutRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var key = "checkout:" + idempotencyKey;
+        // Scoped to the hold, whose id only its buyer knows: nobody else's key can collide with it or learn of it.
+        var key = "checkout:" + holdId + ":" + idempotencyKey;
         var hash = PurchasingValidation.Hash(holdId, request.PaymentToken, request.Email);
         using var keyLock = await locks.AcquireAsync(key, cancellationToken);
         if (await journal.FindByIdempotencyKeyAsync(key, CancellationToken.None) is { } existing)
@@ -274,6 +324,11 @@ internal sealed partial class PurchaseService(
     {
         var processing = purchase with { Status = PurchaseStatus.Processing, UpdatedAt = time.GetUtcNow() };
         await journal.UpdateAsync(processing, CancellationToken.None);
+        if (purchase.HoldId is null)
+        {
+            parked.Add(purchase.ClientKey, purchase.Quantity);
+        }
+
         LogOutcomeUnknown(logger, purchase.PurchaseId, reason.GetType().Name);
         metrics.Purchase("processing");
         replay.Wake();
@@ -284,6 +339,47 @@ internal sealed partial class PurchaseService(
     /// <param name="inserted">Whether it is in the journal already.</param>
     /// <param name="seatsHeld">Its seats are held at the backend in its session: they exist, promise them whatever the counts say.</param>
     private async Task<PurchaseResult> ParkAsync(Purchase purchase, bool inserted, bool seatsHeld = false)
+    {
+        if (purchase.ClientKey is { } client)
+        {
+            var (added, waiting) = parked.TryAdd(client, purchase.Quantity, options.Value.MaxParkedSeatsPerClient);
+            if (!added)
+            {
+                await DeleteIfInsertedAsync();
+                metrics.Purchase("rejected");
+                return new Problem(409, "seat_limit_reached", "Too many seats are waiting for the box office from your network.",
+                    $"Purchases from your network already have {waiting} seats waiting for the box office, the most one network may have waiting at once. Try again once they are confirmed.")
+                {
+                    Extensions = new Dictionary<string, object?> { ["limit"] = options.Value.MaxParkedSeatsPerClient, ["waiting"] = waiting },
+                };
+            }
+        }
+
+        var parkedHere = false;
+        try
+        {
+            var answer = await ParkCoreAsync(purchase, inserted, seatsHeld);
+            parkedHere = answer.Purchase is not null;
+            return answer;
+        }
+        finally
+        {
+            if (!parkedHere)
+            {
+                parked.Remove(purchase.ClientKey, purchase.Quantity);
+            }
+        }
+
+        async Task DeleteIfInsertedAsync()
+        {
+            if (inserted)
+            {
+                await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<PurchaseResult> ParkCoreAsync(Purchase purchase, bool inserted, bool seatsHeld)
     {
         var promise = seatsHeld
             ? PromiseOutcome.Promised

@@ -21,7 +21,7 @@ internal static class PurchasingApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateHoldAsync(HttpContext context, HoldService service, IBuyerAccess access, TimeProvider time, IOptions<PurchasingOptions> options)
+    private static async Task<IResult> CreateHoldAsync(HttpContext context, HoldService service, TimeProvider time, IOptions<PurchasingOptions> options)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, PurchasingJsonContext.Default.HoldRequest);
         problem ??= PurchasingValidation.Seats(request?.PerformanceId, request?.ZoneId, request?.Quantity);
@@ -30,13 +30,7 @@ internal static class PurchasingApi
             return problem;
         }
 
-        var (entry, denied) = await access.AuthorizeAsync(request!.PerformanceId!.Value, WaitingRoomApi.Bearer(context), context.RequestAborted);
-        if (denied is not null)
-        {
-            return denied;
-        }
-
-        var (hold, refused) = await service.CreateAsync(request, entry, Budget(context, time, options));
+        var (hold, refused) = await service.CreateAsync(request!, Who(context), Budget(context, time, options), context.RequestAborted);
         return refused is not null
             ? refused
             : TypedResults.Json(HoldResponse.From(hold!), PurchasingJsonContext.Default.HoldResponse, statusCode: StatusCodes.Status201Created);
@@ -62,7 +56,7 @@ internal static class PurchasingApi
         return Answer(result, context);
     }
 
-    private static async Task<IResult> PurchaseAsync(HttpContext context, PurchaseService service, IBuyerAccess access, TimeProvider time, IOptions<PurchasingOptions> options)
+    private static async Task<IResult> PurchaseAsync(HttpContext context, PurchaseService service, TimeProvider time, IOptions<PurchasingOptions> options)
     {
         var (key, keyProblem) = PurchasingValidation.IdempotencyKey(context.Request);
         var (request, problem) = await JsonBody.ReadAsync(context, PurchasingJsonContext.Default.PurchaseRequest);
@@ -74,23 +68,7 @@ internal static class PurchasingApi
             return problem;
         }
 
-        var (entry, denied) = await access.AuthorizeAsync(request!.PerformanceId!.Value, WaitingRoomApi.Bearer(context), context.RequestAborted);
-        if (denied is not null)
-        {
-            return denied;
-        }
-
-        var result = await service.PurchaseAsync(request, key!, Budget(context, time, options), context.RequestAborted);
-        if (entry is { } admitted && result.Purchase is not null)
-        {
-            // The buyer's purchase is made (or parked): their place goes to the next buyer.
-            access.Release(request.PerformanceId.Value, admitted);
-        }
-        else if (entry is { } refused && result.Problem?.Code == "not_enough_seats")
-        {
-            access.ReleaseIfSoldOut(request.PerformanceId.Value, refused);
-        }
-
+        var result = await service.PurchaseAsync(request!, key!, Who(context), Budget(context, time, options), context.RequestAborted);
         return Answer(result, context);
     }
 
@@ -134,6 +112,9 @@ internal static class PurchasingApi
                 return TypedResults.Json(body, PurchasingJsonContext.Default.PurchaseResponse, statusCode: StatusCodes.Status202Accepted);
         }
     }
+
+    /// <summary>The caller: the access token they present and the client they are, for their fair share of seats.</summary>
+    private static BuyerCredentials Who(HttpContext context) => new(WaitingRoomApi.Bearer(context), ClientKeys.Of(context));
 
     /// <summary>The time a live attempt may take, keeping enough of the deadline to park instead.</summary>
     private static TimeSpan Budget(HttpContext context, TimeProvider time, IOptions<PurchasingOptions> options) =>

@@ -6,6 +6,7 @@ internal static class PurchasingExtensions
     {
         services.AddOptions<PurchasingOptions>().Bind(configuration.GetSection(PurchasingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<KeyedLocks>();
+        services.AddSingleton<ParkedSeats>();
         services.AddSingleton<ReplaySignal>();
         services.AddSingleton<PurchaseService>();
         services.AddSingleton<HoldService>();

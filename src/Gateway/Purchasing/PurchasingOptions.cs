@@ -15,6 +15,14 @@ public sealed class PurchasingOptions
     public TimeSpan ParkReserve { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// The most seats the purchases of one client (an IPv4 address or an IPv6 /64) may have waiting for the box office at
+    /// once, whatever their tokens: parking promises seats before the box office has seen the payment, so tokens that
+    /// will be declined must not promise a zone away. Default: 40 (four buyers' shares behind one address).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxParkedSeatsPerClient { get; set; } = 40;
+
+    /// <summary>
     /// A parked purchase that could not even be attempted for this long fails with <c>expired</c> (never one whose
     /// checkout may have reached the backend, until FindOrder says it did not). Default: 30 minutes.
     /// </summary>

@@ -46,6 +46,7 @@ internal sealed partial class ReplayWorker(
     IHoldStore holds,
     AvailabilityService availability,
     WaitingRoom.IBuyerAccess access,
+    ParkedSeats parked,
     BackendResilience resilience,
     BackendHealth health,
     ReplaySignal signal,
@@ -400,6 +401,7 @@ internal sealed partial class ReplayWorker(
         if (purchase.HoldId is null)
         {
             availability.ReleasePromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+            parked.Remove(purchase.ClientKey, purchase.Quantity);
             availability.Adjust(purchase.PerformanceId, purchase.ZoneId, -purchase.Quantity);
         }
 
@@ -423,6 +425,7 @@ internal sealed partial class ReplayWorker(
         if (purchase.HoldId is null)
         {
             availability.ReleasePromise(purchase.PerformanceId, purchase.ZoneId, purchase.Quantity);
+            parked.Remove(purchase.ClientKey, purchase.Quantity);
         }
 
         metrics.ReplayAttempt("failed");

@@ -29,7 +29,8 @@ internal enum EntryState : byte
 /// <param name="OrderKey">Place in line (0 = first ever), assigned at opening for the lobby, at joining afterwards.</param>
 /// <param name="State">The state.</param>
 /// <param name="AccessExpiresAt">When an admitted buyer's access ends.</param>
-internal sealed record StoredEntry(int PerformanceId, UInt128 EntryId, long Arrival, int? OrderKey, EntryState State, DateTimeOffset? AccessExpiresAt);
+/// <param name="SeatsSpent">Seats of the buyer's fair share their holds and purchases have taken.</param>
+internal sealed record StoredEntry(int PerformanceId, UInt128 EntryId, long Arrival, int? OrderKey, EntryState State, DateTimeOffset? AccessExpiresAt, int SeatsSpent = 0);
 
 /// <summary>A room's own record: when it opens and whether the lobby was already placed.</summary>
 internal sealed record StoredRoom(int PerformanceId, DateTimeOffset OpensAt, bool Opened);

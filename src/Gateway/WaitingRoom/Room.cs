@@ -30,6 +30,7 @@ internal sealed class Room
     private readonly List<int> _lobby = [];
     private readonly List<int> _order = [];
     private readonly Queue<int> _admitted = new();
+    private readonly Dictionary<string, ClientShare> _clientShares = new(StringComparer.Ordinal);
     private int _head;
     private int _active;
     private long _arrivals;
@@ -98,6 +99,7 @@ internal sealed class Room
                     OrderKey = stored.OrderKey ?? -1,
                     State = stored.State,
                     AccessExpiresAtMs = stored.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? 0,
+                    SeatsSpent = (byte)Math.Clamp(stored.SeatsSpent, 0, byte.MaxValue),
                     LastSeenMs = now.ToUnixTimeMilliseconds(), // Everyone is given the benefit of the doubt after a restart.
                 });
                 _arrivals = Math.Max(_arrivals, stored.Arrival);
@@ -149,15 +151,9 @@ internal sealed class Room
                 index = Add(slot with { State = EntryState.Lobby });
                 _lobby.Add(index);
             }
-            else if (!IsActive && _head == _order.Count && _active < _threshold && !SoldOut)
+            else if (IsQuiet)
             {
-                // Demand is low: straight in.
-                index = Add(slot with { State = EntryState.Admitted, OrderKey = _order.Count, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() });
-                _order.Add(index);
-                _head = _order.Count;
-                _admitted.Enqueue(index);
-                _active++;
-                IsActive = _active >= _threshold;
+                index = AdmitAtOnce(slot, now); // Demand is low: straight in.
             }
             else
             {
@@ -167,6 +163,100 @@ internal sealed class Room
             }
 
             return (View(index), Store(index));
+        }
+    }
+
+    /// <summary>
+    /// A client who holds or buys without having queued, while the room is not in use: the same fair share of seats
+    /// applies to it, per client (an address, or an IPv6 /64), for an access window, and while it lasts the client counts
+    /// towards switching the room on, as an admitted buyer does. A client with no share yet gets one only while the room
+    /// is quiet; otherwise it must queue (<see cref="SpendOutcome.NotAdmitted"/>).
+    /// </summary>
+    public SpendResult SpendAsClient(string clientKey, int seats, int budget, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var nowMs = now.ToUnixTimeMilliseconds();
+            if (!_clientShares.TryGetValue(clientKey, out var share) || share.ExpiresAtMs <= nowMs)
+            {
+                _clientShares.Remove(clientKey);
+                if (!Opened || !IsQuiet)
+                {
+                    return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
+                }
+
+                share = new ClientShare((now + _options.AccessWindow).ToUnixTimeMilliseconds(), 0);
+                _clientShares[clientKey] = share;
+                IsActive = _active + _clientShares.Count >= _threshold;
+            }
+
+            var left = Math.Max(0, budget - share.Spent);
+            if (seats > left)
+            {
+                return new SpendResult(SpendOutcome.OverBudget, left, null);
+            }
+
+            _clientShares[clientKey] = share with { Spent = share.Spent + seats };
+            return new SpendResult(SpendOutcome.Spent, left - seats, null);
+        }
+    }
+
+    /// <summary>Gives seats back to a client's share: the hold or purchase they were taken for did not happen.</summary>
+    public void RefundClient(string clientKey, int seats)
+    {
+        lock (_gate)
+        {
+            if (_clientShares.TryGetValue(clientKey, out var share))
+            {
+                _clientShares[clientKey] = share with { Spent = Math.Max(0, share.Spent - seats) };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes <paramref name="seats"/> from an admitted buyer's fair share of <paramref name="budget"/> seats, atomically:
+    /// however many requests one access token sends at once, together they never take more.
+    /// </summary>
+    public SpendResult Spend(UInt128 id, int seats, int budget, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (!_index.TryGetValue(id, out var index))
+            {
+                return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
+            }
+
+            // The share first: a buyer whose turn ended with their share spent is told that, not that their token lapsed.
+            var slot = _entries[index];
+            var left = Math.Max(0, budget - slot.SeatsSpent);
+            if (seats > left)
+            {
+                return new SpendResult(SpendOutcome.OverBudget, left, null);
+            }
+
+            if (slot.State != EntryState.Admitted || slot.AccessExpiresAtMs <= now.ToUnixTimeMilliseconds())
+            {
+                return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
+            }
+
+            _entries[index] = slot with { SeatsSpent = (byte)(slot.SeatsSpent + seats) };
+            return new SpendResult(SpendOutcome.Spent, left - seats, Store(index));
+        }
+    }
+
+    /// <summary>Gives seats back to a buyer's share: the hold or purchase they were taken for did not happen.</summary>
+    public StoredEntry? Refund(UInt128 id, int seats)
+    {
+        lock (_gate)
+        {
+            if (!_index.TryGetValue(id, out var index))
+            {
+                return null;
+            }
+
+            var slot = _entries[index];
+            _entries[index] = slot with { SeatsSpent = (byte)Math.Max(0, slot.SeatsSpent - seats) };
+            return Store(index);
         }
     }
 
@@ -300,7 +390,15 @@ internal sealed class Room
             }
 
             _lastTick = now;
-            if (IsActive && _head == _order.Count && _active < _threshold)
+            foreach (var (client, share) in _clientShares)
+            {
+                if (share.ExpiresAtMs <= nowMs)
+                {
+                    _clientShares.Remove(client);
+                }
+            }
+
+            if (IsActive && _head == _order.Count && _active + _clientShares.Count < _threshold)
             {
                 IsActive = false;
             }
@@ -343,6 +441,20 @@ internal sealed class Room
         IsActive = _head < _order.Count;
     }
 
+    /// <summary>Nobody waits and demand is below the threshold: newcomers are let in at once.</summary>
+    private bool IsQuiet => !IsActive && _head == _order.Count && _active + _clientShares.Count < _threshold && !SoldOut;
+
+    private int AdmitAtOnce(Slot slot, DateTimeOffset now)
+    {
+        var index = Add(slot with { State = EntryState.Admitted, OrderKey = _order.Count, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() });
+        _order.Add(index);
+        _head = _order.Count;
+        _admitted.Enqueue(index);
+        _active++;
+        IsActive = _active + _clientShares.Count >= _threshold;
+        return index;
+    }
+
     private int Add(Slot slot)
     {
         _entries.Add(slot);
@@ -373,7 +485,8 @@ internal sealed class Room
             slot.Arrival,
             slot.OrderKey >= 0 ? slot.OrderKey : null,
             slot.State,
-            slot.AccessExpiresAtMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs));
+            slot.AccessExpiresAtMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs),
+            slot.SeatsSpent);
     }
 
     /// <summary>One place in memory: 56 bytes, plus its index entry. Times are Unix milliseconds.</summary>
@@ -393,8 +506,25 @@ internal sealed class Room
         public int OrderKey { get; init; }
 
         public EntryState State { get; init; }
+
+        /// <summary>Seats this buyer's holds and purchases have taken of their fair share.</summary>
+        public byte SeatsSpent { get; init; }
     }
 }
+
+/// <summary>A client's fair share while it buys without a place in line: until when, and the seats taken.</summary>
+internal readonly record struct ClientShare(long ExpiresAtMs, int Spent);
+
+/// <summary>What <see cref="Room.Spend"/> did.</summary>
+internal enum SpendOutcome
+{
+    Spent,
+    OverBudget,
+    NotAdmitted,
+}
+
+/// <summary>The outcome, the seats left of the buyer's share, and the changed place to write.</summary>
+internal readonly record struct SpendResult(SpendOutcome Outcome, int Left, StoredEntry? Changed);
 
 /// <summary>What an admission round did.</summary>
 internal sealed record TickResult(IReadOnlyList<StoredEntry> Changed, bool Opened, int Placed, int Admitted, int PreviousLimit, int Limit);

@@ -20,14 +20,37 @@ internal interface IQueueStatusSource
     IReadOnlyList<QueueStatus> Snapshot();
 }
 
+/// <summary>Who asks to hold or buy: the bearer access token, if any, and the client it comes from.</summary>
+/// <param name="AccessToken">The bearer token of the request, or null.</param>
+/// <param name="ClientKey">The client's key for per-client limits (<see cref="Infrastructure.ClientKeys"/>).</param>
+internal readonly record struct BuyerCredentials(string? AccessToken, string ClientKey);
+
 /// <summary>
-/// What holds and purchases ask of the waiting room: may this caller buy for this performance now, and — when their
-/// purchase ends or they let their seats go — free their place for the next buyer.
+/// An admitted buyer of a performance: their place in its room, or — while the room is not in use — the client whose
+/// share of seats they buy from (<see cref="EntryId"/> null).
+/// </summary>
+internal readonly record struct Buyer(int PerformanceId, UInt128? EntryId, string ClientKey);
+
+/// <summary>
+/// What holds and purchases ask of the waiting room: may this caller take these seats for this performance now (from
+/// their fair share), and — when their purchase ends or they let their seats go — free their place for the next buyer.
 /// </summary>
 internal interface IBuyerAccess
 {
-    /// <summary>The caller's queue entry when they may buy (null entry: the room is not in use), or the problem.</summary>
-    Task<(UInt128? EntryId, Infrastructure.Problem? Problem)> AuthorizeAsync(int performanceId, string? accessToken, CancellationToken cancellationToken);
+    /// <summary>
+    /// Who the caller is, for scoping what they send (idempotency keys), without admitting anyone: the place of a
+    /// genuine access token whatever its state (so a retry after the purchase still finds it), else the client.
+    /// </summary>
+    string ScopeOf(int performanceId, BuyerCredentials who);
+
+    /// <summary>
+    /// Takes <paramref name="seats"/> from the caller's fair share when they may buy now. Null buyer and null problem:
+    /// the performance is not known here (the purchase path says why).
+    /// </summary>
+    Task<(Buyer? Buyer, Infrastructure.Problem? Problem)> AdmitAsync(int performanceId, BuyerCredentials who, int seats, CancellationToken cancellationToken);
+
+    /// <summary>Gives seats back to the buyer's share: what they were taken for did not happen.</summary>
+    void Refund(Buyer buyer, int seats);
 
     /// <summary>Ends the buyer's turn early; the place goes to the next buyer.</summary>
     void Release(int performanceId, UInt128 entryId);

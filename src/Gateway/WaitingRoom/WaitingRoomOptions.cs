@@ -23,6 +23,14 @@ public sealed class WaitingRoomOptions : IValidatableObject
     public TimeSpan AccessWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Each buyer's fair share: the seats one admitted place (one access token) may take in holds and purchases
+    /// together, however many requests it sends at once. While the room is not in use the same share applies per
+    /// client (an IPv4 address or an IPv6 /64) for an access window. Default: 10.
+    /// </summary>
+    [Range(1, 100)]
+    public int SeatsPerBuyer { get; set; } = 10;
+
+    /// <summary>
     /// Keys that sign queue and access tokens: the first signs, all verify (rotation: add the new key first, remove the
     /// old one once its tokens have expired). Each secret is at least 32 bytes. Without any, the embedded store keeps a
     /// generated key so that tokens survive restarts of this node.

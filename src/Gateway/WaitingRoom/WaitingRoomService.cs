@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Availability;
@@ -100,34 +101,89 @@ internal sealed partial class WaitingRoomService(
         return (Answer(performanceId, view), null);
     }
 
-    public async Task<(UInt128? EntryId, Problem? Problem)> AuthorizeAsync(int performanceId, string? accessToken, CancellationToken cancellationToken)
+    public string ScopeOf(int performanceId, BuyerCredentials who) =>
+        Tokens.Verify(who.AccessToken, TokenKind.Access, performanceId) is { } claims
+            ? "e:" + claims.EntryId.ToString("x32", CultureInfo.InvariantCulture)
+            : "c:" + who.ClientKey;
+
+    public async Task<(Buyer? Buyer, Problem? Problem)> AdmitAsync(int performanceId, BuyerCredentials who, int seats, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (!_rooms.TryGetValue(performanceId, out var room))
         {
-            // Nobody ever queued: only the on-sale time can stand in the way.
+            // Nobody queued yet: before the sale everyone must wait in the lobby; after it opens, the room is made now so
+            // that direct buyers get a place (and a fair share) like joiners do.
             var list = await availability.GetPerformancesAsync(cancellationToken);
             var performance = list?.Performances.FirstOrDefault(p => p.Id == performanceId);
-            return performance is not null && performance.OnSaleAt > now
-                ? (null, InvalidToken($"The sale opens at {performance.OnSaleAt:u}. Join the queue: everyone who joins before then gets a random place."))
-                : (null, null);
+            if (performance is null)
+            {
+                return (null, null);
+            }
+
+            if (performance.OnSaleAt > now)
+            {
+                return (null, InvalidToken($"The sale opens at {performance.OnSaleAt:u}. Join the queue: everyone who joins before then gets a random place."));
+            }
+
+            (room, _) = await GetOrCreateRoomAsync(performanceId, cancellationToken);
+            if (room is null)
+            {
+                return (null, null);
+            }
         }
 
-        var claims = Tokens.Verify(accessToken, TokenKind.Access, performanceId);
+        var claims = Tokens.Verify(who.AccessToken, TokenKind.Access, performanceId);
         var view = claims is { } c ? room.Find(c.EntryId, now) : null;
+        SpendResult spent;
+        Buyer buyer;
         if (view is { State: EntryState.Admitted } admitted)
         {
-            return (admitted.EntryId, null);
+            spent = room.Spend(admitted.EntryId, seats, Options.SeatsPerBuyer, now);
+            buyer = new Buyer(performanceId, admitted.EntryId, who.ClientKey);
         }
-
-        if (room.Opened && !room.IsActive)
+        else
         {
-            return (null, null); // The room is not in use right now: anyone may buy.
+            // No place in line: while the room is not in use the client buys from a share of its own.
+            spent = room.SpendAsClient(who.ClientKey, seats, Options.SeatsPerBuyer, now);
+            buyer = new Buyer(performanceId, null, who.ClientKey);
+            if (spent.Outcome == SpendOutcome.NotAdmitted && view is { } ended
+                && room.Spend(ended.EntryId, seats, Options.SeatsPerBuyer, now) is { Outcome: SpendOutcome.OverBudget } used)
+            {
+                spent = used; // Their turn is over and so is their share: say the second, it is the one that matters.
+            }
         }
 
-        return (null, InvalidToken(view is null
-            ? "The waiting room is in use for this performance: join the queue and use the accessToken you get when admitted."
-            : "Your time to buy has ended. Join the queue again."));
+        if (spent.Changed is { } changed)
+        {
+            // Written before the seats are asked for: a restart must not hand the same buyer a second share.
+            await store.SaveEntriesAsync([changed], CancellationToken.None);
+        }
+
+        return spent.Outcome switch
+        {
+            SpendOutcome.Spent => (buyer, null),
+            SpendOutcome.OverBudget => (null, SeatLimitReached(Options.SeatsPerBuyer, spent.Left)),
+            _ => (null, InvalidToken(view is null
+                ? "The waiting room is in use for this performance: join the queue and use the accessToken you get when admitted."
+                : "Your time to buy has ended. Join the queue again.")),
+        };
+    }
+
+    public void Refund(Buyer buyer, int seats)
+    {
+        if (!_rooms.TryGetValue(buyer.PerformanceId, out var room))
+        {
+            return;
+        }
+
+        if (buyer.EntryId is not { } entryId)
+        {
+            room.RefundClient(buyer.ClientKey, seats);
+        }
+        else if (room.Refund(entryId, seats) is { } changed)
+        {
+            SaveQuietly(buyer.PerformanceId, changed);
+        }
     }
 
     public void ReleaseIfSoldOut(int performanceId, UInt128 entryId)
@@ -142,14 +198,20 @@ internal sealed partial class WaitingRoomService(
     {
         if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId) is { } changed)
         {
-            // Best effort: the place is free now; if the write is lost, after a restart it frees when the access window ends.
-            _ = store.SaveEntriesAsync([changed], CancellationToken.None).ContinueWith(
-                t => LogReleaseNotSaved(logger, performanceId, t.Exception!.GetBaseException()),
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted,
-                TaskScheduler.Default);
+            SaveQuietly(performanceId, changed);
         }
     }
+
+    /// <summary>
+    /// Best effort, off the request's path: the change is in force in memory; if its write is lost, after a restart the
+    /// place frees when its access window ends (a release) or keeps the seats it had taken (a refund: errs towards fewer).
+    /// </summary>
+    private void SaveQuietly(int performanceId, StoredEntry changed) =>
+        _ = store.SaveEntriesAsync([changed], CancellationToken.None).ContinueWith(
+            t => LogReleaseNotSaved(logger, performanceId, t.Exception!.GetBaseException()),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
 
     /// <summary>One admission round for every room.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
@@ -297,6 +359,15 @@ internal sealed partial class WaitingRoomService(
     }
 
     private static Problem InvalidToken(string detail) => new(401, "invalid_token", "The token is not valid.", detail);
+
+    private static Problem SeatLimitReached(int limit, int left) =>
+        new(409, "seat_limit_reached", "That is more than your share of seats.",
+            left == 0
+                ? $"Each buyer may take at most {limit} seats for this performance, and yours are taken by your holds and purchases."
+                : $"Each buyer may take at most {limit} seats for this performance; {left} of yours are left.")
+        {
+            Extensions = new Dictionary<string, object?> { ["limit"] = limit, ["left"] = left },
+        };
 
     [LoggerMessage(EventIds.LobbyOpened, LogLevel.Information, "Performance {PerformanceId} opened: {Count} buyers from the lobby placed at random")]
     private static partial void LogLobbyOpened(ILogger logger, int performanceId, int count);

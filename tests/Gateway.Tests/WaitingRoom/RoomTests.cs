@@ -267,6 +267,44 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void SpendAsClient_DirectBuyersCountTowardsSwitchingTheRoomOn()
+    {
+        var room = NewRoom(threshold: 2, max: 50);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        var first = room.SpendAsClient("203.0.113.1", 4, 10, _time.GetUtcNow());
+        var second = room.SpendAsClient("203.0.113.2", 4, 10, _time.GetUtcNow());
+        var third = room.SpendAsClient("203.0.113.3", 4, 10, _time.GetUtcNow());
+        var firstAgain = room.SpendAsClient("203.0.113.1", 6, 10, _time.GetUtcNow());
+        var firstOver = room.SpendAsClient("203.0.113.1", 1, 10, _time.GetUtcNow());
+        var joiner = room.Join(null, NextId(), _time.GetUtcNow()).View;
+
+        Assert.Equal((SpendOutcome.Spent, SpendOutcome.Spent), (first.Outcome, second.Outcome));
+        Assert.Equal(SpendOutcome.NotAdmitted, third.Outcome); // the room is in use: queue
+        Assert.Equal(SpendOutcome.Spent, firstAgain.Outcome); // a client already buying keeps its share
+        Assert.Equal((SpendOutcome.OverBudget, 0), (firstOver.Outcome, firstOver.Left));
+        Assert.True(room.IsActive);
+        Assert.Equal(EntryState.Waiting, joiner.State);
+    }
+
+    [Fact]
+    public void SpendAsClient_SharesEndWithTheirAccessWindowAndTheRoomGoesQuiet()
+    {
+        var room = NewRoom(threshold: 1, max: 50);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _health);
+        room.SpendAsClient("203.0.113.1", 10, 10, _time.GetUtcNow());
+        Assert.True(room.IsActive);
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        room.Tick(_time.GetUtcNow(), false, _health);
+
+        Assert.False(room.IsActive);
+        Assert.Equal(SpendOutcome.Spent, room.SpendAsClient("203.0.113.1", 10, 10, _time.GetUtcNow()).Outcome);
+    }
+
+    [Fact]
     public void SoldOut_WaitingBuyersAreToldAndKeepTheirPlace()
     {
         var room = NewRoom(threshold: 0, max: 1);

@@ -9,7 +9,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 5;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
@@ -175,6 +175,10 @@ internal sealed partial class SqliteDatabase : IDisposable
         (3, """
             ALTER TABLE purchases ADD COLUMN session_key TEXT;
             ALTER TABLE purchases ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
+            """),
+        (5, """
+            ALTER TABLE purchases ADD COLUMN client_key TEXT;
+            ALTER TABLE queue_entries ADD COLUMN seats_spent INTEGER NOT NULL DEFAULT 0;
             """),
     ];
 

@@ -12,7 +12,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
 
     private const string InsertColumns =
         "purchase_id, idempotency_key, request_hash, status, performance_id, zone_id, quantity, payment_token, email, hold_id, " +
-        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at, session_key, reserved";
+        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at, session_key, reserved, client_key";
 
     public Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken) =>
         Task.FromResult(ReadOne("purchase_id = $v", purchaseId));
@@ -30,7 +30,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
                     INSERT INTO purchases ({InsertColumns})
                     VALUES ($purchase_id, $idempotency_key, $request_hash, $status, $performance_id, $zone_id, $quantity, $payment_token, $email, $hold_id,
                             $order_id, $seats, $total_cents, $failure_code, $message, $attempts, $checkout_attempted, $created_at, $updated_at,
-                            $session_key, $reserved)
+                            $session_key, $reserved, $client_key)
                     RETURNING seq;
                     """;
                 Bind(command.Parameters, purchase);
@@ -119,6 +119,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         parameters.AddWithValue("$updated_at", p.UpdatedAt.ToUnixTimeMilliseconds());
         parameters.AddWithValue("$session_key", (object?)p.SessionKey ?? DBNull.Value);
         parameters.AddWithValue("$reserved", p.Reserved ? 1 : 0);
+        parameters.AddWithValue("$client_key", (object?)p.ClientKey ?? DBNull.Value);
     }
 
     private static Purchase Read(SqliteDataReader r) => new()
@@ -145,5 +146,6 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
         SessionKey = r.IsDBNull(20) ? null : r.GetString(20),
         Reserved = r.GetInt32(21) != 0,
+        ClientKey = r.IsDBNull(22) ? null : r.GetString(22),
     };
 }

@@ -23,7 +23,7 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
         var entries = new List<StoredEntry>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT performance_id, entry_id, arrival, order_key, state, access_expires_at FROM queue_entries;";
+            command.CommandText = "SELECT performance_id, entry_id, arrival, order_key, state, access_expires_at, seats_spent FROM queue_entries;";
             using var r = command.ExecuteReader();
             var id = new byte[16];
             while (r.Read())
@@ -35,7 +35,8 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
                     r.GetInt64(2),
                     r.IsDBNull(3) ? null : r.GetInt32(3),
                     (EntryState)r.GetInt32(4),
-                    r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5))));
+                    r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
+                    r.GetInt32(6)));
             }
         }
 
@@ -63,10 +64,11 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = """
-                    INSERT INTO queue_entries (performance_id, entry_id, arrival, order_key, state, access_expires_at)
-                    VALUES ($p, $id, $arrival, $order, $state, $expires)
+                    INSERT INTO queue_entries (performance_id, entry_id, arrival, order_key, state, access_expires_at, seats_spent)
+                    VALUES ($p, $id, $arrival, $order, $state, $expires, $spent)
                     ON CONFLICT (performance_id, entry_id) DO UPDATE SET
-                        order_key = excluded.order_key, state = excluded.state, access_expires_at = excluded.access_expires_at;
+                        order_key = excluded.order_key, state = excluded.state, access_expires_at = excluded.access_expires_at,
+                        seats_spent = excluded.seats_spent;
                     """;
                 var performance = command.Parameters.Add("$p", SqliteType.Integer);
                 var id = command.Parameters.Add("$id", SqliteType.Blob);
@@ -74,6 +76,7 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
                 var order = command.Parameters.Add("$order", SqliteType.Integer);
                 var state = command.Parameters.Add("$state", SqliteType.Integer);
                 var expires = command.Parameters.Add("$expires", SqliteType.Integer);
+                var spent = command.Parameters.Add("$spent", SqliteType.Integer);
                 command.Prepare();
                 var bytes = new byte[16];
                 foreach (var entry in entries)
@@ -86,6 +89,7 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
                     order.Value = (object?)entry.OrderKey ?? DBNull.Value;
                     state.Value = (int)entry.State;
                     expires.Value = (object?)entry.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value;
+                    spent.Value = entry.SeatsSpent;
                     command.ExecuteNonQuery();
                 }
             },
