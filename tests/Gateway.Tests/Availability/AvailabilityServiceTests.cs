@@ -4,10 +4,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.LegacyAdapters;
+using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.MicrosoftHybridCache;
 
 namespace OnSale.Gateway.Tests.Availability;
 
@@ -16,6 +20,7 @@ public sealed class AvailabilityServiceTests : IDisposable
     private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly IVenueBackend _backend = Substitute.For<IVenueBackend>();
     private readonly Meters _meters = new();
+    private readonly List<IDisposable> _caches = [];
 
     public AvailabilityServiceTests()
     {
@@ -23,7 +28,11 @@ public sealed class AvailabilityServiceTests : IDisposable
             [new Performance(1001, "Hamlet", "Royal Hall", _time.GetUtcNow().AddDays(10), _time.GetUtcNow().AddDays(-1))]);
     }
 
-    public void Dispose() => _meters.Dispose();
+    public void Dispose()
+    {
+        _caches.ForEach(c => c.Dispose());
+        _meters.Dispose();
+    }
 
     [Fact]
     public async Task Adjust_WhileARefreshIsOnItsWay_IsNotUndoneByTheOlderAnswer()
@@ -36,7 +45,7 @@ public sealed class AvailabilityServiceTests : IDisposable
         // The refresh starts; a sale completes while its answer (counted before the sale) is on the way.
         var gate = new TaskCompletionSource<IReadOnlyList<Zone>>();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(gate.Task);
-        var refresh = service.GetAsync(1001, default);
+        var refresh = service.GetAsync(1001, default).AsTask();
         _time.Advance(TimeSpan.FromMilliseconds(100));
         service.Adjust(1001, 1, -3);
         gate.SetResult(Zones(10));
@@ -75,15 +84,65 @@ public sealed class AvailabilityServiceTests : IDisposable
         Assert.Equal(PromiseOutcome.NeverKnown, service.TryPromise(1001, 9, 1));
     }
 
+    [Fact]
+    public async Task GetAsync_CacheServesItsFailSafeValue_StaleAlthoughYoungOnOurClock()
+    {
+        // A real FusionCache with a short real fresh period; our clock does not move, so only the failed refresh can
+        // make the answer stale.
+        var service = NewService(FusionCache(TimeSpan.FromMilliseconds(50)));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        var (first, _) = await service.GetAsync(1001, default);
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+
+        var (outcome, snapshot) = await Eventually.HoldsAsync(
+            () => service.GetAsync(1001, default).AsTask(),
+            read => read.Outcome != AvailabilityOutcome.Fresh,
+            "the expired entry is refreshed, fails and is served by the fail-safe");
+
+        Assert.Equal(AvailabilityOutcome.Fresh, first);
+        Assert.Equal(AvailabilityOutcome.Stale, outcome);
+        Assert.Equal(_time.GetUtcNow(), snapshot!.AsOf);
+        Assert.Equal(10, snapshot.Zones[0].Available);
+    }
+
+    [Fact]
+    public async Task GetAsync_RefreshSucceedsAfterAFailure_FreshAgain()
+    {
+        var service = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        await service.GetAsync(1001, default);
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+        var (failed, _) = await service.GetAsync(1001, default);
+
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(9));
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        var (outcome, snapshot) = await service.GetAsync(1001, default);
+
+        Assert.Equal(AvailabilityOutcome.Stale, failed);
+        Assert.Equal(AvailabilityOutcome.Fresh, outcome);
+        Assert.Equal(9, snapshot!.Zones[0].Available);
+    }
+
     private static IReadOnlyList<Zone> Zones(int available) => [new Zone(1, "Stalls", 8500, 400, available)];
 
-    private AvailabilityService NewService() => new(
-        new PassThroughCache(),
+    private AvailabilityService NewService(HybridCache? cache = null) => new(
+        cache ?? new PassThroughCache(),
         _backend,
         _time,
         Options.Create(new AvailabilityOptions()),
+        new CacheTelemetry(_meters, Options.Create(new CacheOptions()), NullLogger<CacheTelemetry>.Instance),
         new GatewayMetrics(_meters),
         NullLogger<AvailabilityService>.Instance);
+
+    private FusionHybridCache FusionCache(TimeSpan freshFor)
+    {
+        var fusion = new FusionCache(new FusionCacheOptions
+        {
+            DefaultEntryOptions = new FusionCacheEntryOptions { Duration = freshFor, IsFailSafeEnabled = true, FailSafeMaxDuration = TimeSpan.FromHours(1) },
+        });
+        _caches.Add(fusion);
+        return new FusionHybridCache(fusion);
+    }
 
     /// <summary>A HybridCache that always asks the factory: these tests are about what the service does with answers.</summary>
     private sealed class PassThroughCache : HybridCache
