@@ -9,6 +9,8 @@ internal static class AvailabilityExtensions
     {
         services.AddOptions<AvailabilityOptions>().Bind(configuration.GetSection(AvailabilityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddAvailabilityCache(configuration);
+        services.AddSingleton<LastKnownWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<LastKnownWriter>());
         services.AddSingleton<AvailabilityService>();
         return services;
     }

@@ -15,19 +15,25 @@ namespace OnSale.Gateway.Availability;
 /// (throttle). This service keeps what a cache cannot: the last known answer adjusted at once by our own sales and
 /// the seats promised to parked purchases, the rendered JSON of the hot read, whether an answer is stale as the buyer
 /// sees it (from its <c>asOf</c> on our clock: FusionCache has no <see cref="TimeProvider"/> and no per-call "stale"
-/// flag), and the last resort when the cache has nothing to fall back on.
+/// flag), the last resort when the cache has nothing to fall back on, and the last good answers across restarts.
 /// </summary>
 internal sealed partial class AvailabilityService(
     HybridCache cache,
     IVenueBackend backend,
     TimeProvider time,
     IOptions<AvailabilityOptions> options,
+    IAvailabilityStore store,
+    LastKnownWriter lastKnownWriter,
     CacheTelemetry cacheTelemetry,
     GatewayMetrics metrics,
     ILogger<AvailabilityService> logger)
 {
     private const string PerformancesKey = "performances";
     private static readonly TimeSpan AdjustmentMemory = TimeSpan.FromMinutes(1);
+
+    // A restored answer enters the cache already expired: the first read asks the backend, and the restored answer is
+    // served (stale) only if that fails or is slow.
+    private static readonly HybridCacheEntryOptions ExpiredAtOnce = new() { Expiration = TimeSpan.FromTicks(1) };
 
     private readonly ConcurrentDictionary<int, Known> _known = new();
     private readonly List<Adjustment> _adjustments = [];
@@ -90,6 +96,32 @@ internal sealed partial class AvailabilityService(
             var last = Volatile.Read(ref _performances);
             cacheTelemetry.Answered(CacheTelemetry.PerformancesFamily, atOnce: false, stale: last is not null);
             return last;
+        }
+    }
+
+    /// <summary>
+    /// Brings back the last good answers kept before a restart: the performance list and each performance's
+    /// availability, as last known and in the cache. Call once at start-up, before taking requests.
+    /// </summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        var kept = await store.LoadAsync(cancellationToken);
+        if (kept.Performances is { } performances)
+        {
+            RememberPerformances(performances);
+            await cache.SetAsync(PerformancesKey, performances, ExpiredAtOnce, cancellationToken: cancellationToken);
+        }
+
+        foreach (var snapshot in kept.Availability)
+        {
+            var (_, known) = Remember(snapshot);
+            known.Fallback = true;
+            await cache.SetAsync(known.Key, snapshot, ExpiredAtOnce, cancellationToken: cancellationToken);
+        }
+
+        if (kept.Performances is not null || kept.Availability.Count > 0)
+        {
+            LogRestored(logger, kept.Availability.Count, kept.Performances is not null);
         }
     }
 
@@ -269,7 +301,7 @@ internal sealed partial class AvailabilityService(
         }
     }
 
-    /// <summary>The cache's factory: one backend call, its answer remembered.</summary>
+    /// <summary>The cache's factory: one backend call, its answer remembered and kept for a restart.</summary>
     private async ValueTask<AvailabilitySnapshot> FetchAsync(int performanceId, CancellationToken cancellationToken)
     {
         // Stamped when the call starts: the backend's answer reflects nothing later than that for sure.
@@ -287,8 +319,9 @@ internal sealed partial class AvailabilityService(
         }
 
         var fetched = new AvailabilitySnapshot(performanceId, zones, asOf);
-        var (_, known) = Remember(fetched);
+        var (current, known) = Remember(fetched);
         known.Fallback = false;
+        lastKnownWriter.Save(current);
         return fetched;
     }
 
@@ -296,11 +329,15 @@ internal sealed partial class AvailabilityService(
     {
         var asOf = time.GetUtcNow();
         var list = new PerformanceList(await backend.GetPerformancesAsync(cancellationToken), asOf);
-        RememberPerformances(list);
+        if (ReferenceEquals(RememberPerformances(list), list))
+        {
+            lastKnownWriter.Save(list);
+        }
+
         return list;
     }
 
-    /// <summary>Keeps the newest list: an answer older than the one known (a slow call) is not taken.</summary>
+    /// <summary>Keeps the newest list: an answer older than the one known (a slow call, a restored list) is not taken.</summary>
     private PerformanceList RememberPerformances(PerformanceList list)
     {
         while (true)
@@ -351,7 +388,7 @@ internal sealed partial class AvailabilityService(
 
     private static string AvailabilityKey(int performanceId) => "availability:" + performanceId.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>What is known of one performance; made with its first answer, so only for performances that exist.</summary>
+    /// <summary>What is known of one performance; made with its first answer (fetched or restored), so only for performances that exist.</summary>
     private sealed class Known(int performanceId, AvailabilitySnapshot first)
     {
         private AvailabilitySnapshot _snapshot = first;
@@ -372,7 +409,8 @@ internal sealed partial class AvailabilityService(
         }
 
         /// <summary>
-        /// True while the answer held is a fallback: its latest refresh failed. Such an answer is stale whatever its age.
+        /// True while the answer held is a fallback: its latest refresh failed, or it was restored after a restart and no
+        /// refresh has succeeded since. Such an answer is stale whatever its age.
         /// </summary>
         public bool Fallback
         {
@@ -395,4 +433,7 @@ internal sealed partial class AvailabilityService(
 
     [LoggerMessage(EventIds.AvailabilityUnknown, LogLevel.Warning, "Availability of performance {PerformanceId} is unknown: the backend cannot answer ({Reason}) and nothing was ever cached")]
     private static partial void LogUnknown(ILogger logger, int performanceId, string reason);
+
+    [LoggerMessage(EventIds.AvailabilityRestored, LogLevel.Information, "Restored the last known availability of {Count} performances (performance list: {WithPerformances}) from before the restart")]
+    private static partial void LogRestored(ILogger logger, int count, bool withPerformances);
 }

@@ -6,6 +6,8 @@ internal static class EventIds
     // 1xx availability
     public const int AvailabilityStaleServed = 100;
     public const int AvailabilityUnknown = 101;
+    public const int AvailabilityRestored = 102;
+    public const int AvailabilityNotSaved = 103;
 
     // 2xx resilience
     public const int BreakerOpened = 200;

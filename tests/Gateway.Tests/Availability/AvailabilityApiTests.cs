@@ -1,8 +1,10 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
+using OnSale.Tests.Common.VenueBackend;
 
 namespace OnSale.Gateway.Tests.Availability;
 
@@ -194,5 +196,46 @@ public sealed class AvailabilityApiTests
         Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), stale.GetProperty("asOf").GetDateTimeOffset());
         Assert.Equal(first.GetProperty("zones").GetRawText(), stale.GetProperty("zones").GetRawText());
         Assert.True((await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"] > callsBefore, "the refresh was tried");
+    }
+
+    [Fact]
+    public async Task GetAvailability_RestartedDuringAnOutage_ServesTheLastKnownAnswerStaleWithItsAsOf()
+    {
+        var time = TestClock.Create();
+        await using var mock = await MockBackendHost.StartAsync(time);
+        var dataPath = Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
+        JsonElement first, performances;
+        await using (var gateway = await GatewayHost.StartAsync(time: time, mock: mock, dataPath: dataPath))
+        {
+            first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+            performances = await gateway.GetJsonAsync("/api/v1/performances");
+        }
+
+        await mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        time.Advance(TimeSpan.FromMinutes(5));
+        var restarted = await GatewayHost.StartAsync(time: time, mock: mock, dataPath: dataPath);
+        try
+        {
+            using var response = await restarted.Client.GetAsync("/api/v1/performances/1001/availability");
+            var body = await GatewayHost.JsonAsync(response);
+            using var list = await restarted.Client.GetAsync("/api/v1/performances");
+            using var neverRead = await restarted.Client.GetAsync("/api/v1/performances/1002/availability");
+            using var madeUp = await restarted.Client.GetAsync("/api/v1/performances/999999/availability");
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(body.GetProperty("stale").GetBoolean());
+            Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), body.GetProperty("asOf").GetDateTimeOffset());
+            Assert.Equal("300", response.Headers.GetValues("Age").Single());
+            Assert.Equal(first.GetProperty("zones").GetRawText(), body.GetProperty("zones").GetRawText());
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            Assert.Equal(performances.GetRawText(), (await GatewayHost.JsonAsync(list)).GetRawText());
+            await Problems.AssertAsync(neverRead, HttpStatusCode.ServiceUnavailable, "availability_unknown");
+            await Problems.AssertAsync(madeUp, HttpStatusCode.NotFound, "unknown_performance");
+        }
+        finally
+        {
+            await restarted.DisposeAsync();
+            restarted.DeleteData();
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
@@ -175,6 +175,17 @@ internal sealed partial class SqliteDatabase : IDisposable
         (3, """
             ALTER TABLE purchases ADD COLUMN session_key TEXT;
             ALTER TABLE purchases ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
+            """),
+        (4, """
+            CREATE TABLE IF NOT EXISTS last_known_availability (
+                performance_id INTEGER PRIMARY KEY,
+                as_of_ticks    INTEGER NOT NULL,
+                zones          TEXT    NOT NULL);
+
+            CREATE TABLE IF NOT EXISTS last_known_performances (
+                id           INTEGER PRIMARY KEY CHECK (id = 0),
+                as_of_ticks  INTEGER NOT NULL,
+                performances TEXT    NOT NULL);
             """),
     ];
 
