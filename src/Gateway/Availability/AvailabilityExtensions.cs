@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -23,7 +24,8 @@ internal static class AvailabilityExtensions
     /// </summary>
     private static IServiceCollection AddAvailabilityCache(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
         services.AddMetrics();
         services.AddSingleton<CacheTelemetry>();
         services.AddOptions<FusionCacheOptions>().Configure<IOptions<CacheOptions>, IOptions<AvailabilityOptions>>((fusion, cacheOptions, availabilityOptions) =>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OnSale.Gateway.Availability;
 
@@ -67,3 +68,7 @@ public sealed class CacheOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>Checks <see cref="CacheOptions"/> at start-up (source-generated from its DataAnnotations, then its own rule).</summary>
+[OptionsValidator]
+internal sealed partial class CacheOptionsValidator : IValidateOptions<CacheOptions>;
