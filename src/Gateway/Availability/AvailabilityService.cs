@@ -68,6 +68,13 @@ internal sealed partial class AvailabilityService(
         return (outcome, json, snapshot.AsOf);
     }
 
+    /// <summary>
+    /// Whether the last answer for the performance is fresh on our clock and no fallback: the cache then holds it fresh
+    /// too (its entry expires a fresh period after the call that made it ended), so a read is answered at once.
+    /// </summary>
+    public bool IsFresh(int performanceId) =>
+        _known.TryGetValue(performanceId, out var known) && !known.Fallback && time.GetUtcNow() - known.Snapshot.AsOf < Options.FreshFor;
+
     /// <summary>Reads the availability of a performance: fresh, else last known (stale), else why not.</summary>
     public async ValueTask<(AvailabilityOutcome Outcome, AvailabilitySnapshot? Snapshot)> GetAsync(int performanceId, CancellationToken cancellationToken)
     {

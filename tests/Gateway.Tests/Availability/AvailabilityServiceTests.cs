@@ -126,6 +126,30 @@ public sealed class AvailabilityServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task IsFresh_YoungAnswer_TrueUntilItsFreshPeriodPassesOrItsRefreshFails()
+    {
+        var freshFor = new AvailabilityOptions().FreshFor;
+        var (service, _) = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        var neverRead = service.IsFresh(1001);
+        await service.GetAsync(1001, default);
+        var justRead = service.IsFresh(1001);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+        await service.GetAsync(1001, default);
+        var refreshFailed = service.IsFresh(1001);
+
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(9));
+        await service.GetAsync(1001, default);
+        var refreshed = service.IsFresh(1001);
+        _time.Advance(freshFor);
+        var periodPassed = service.IsFresh(1001);
+
+        Assert.Equal((false, true, false, true, false), (neverRead, justRead, refreshFailed, refreshed, periodPassed));
+    }
+
+    [Fact]
     public async Task RestoreAsync_KeptAnswersAndBackendDown_ServesThemStaleWithTheirAsOf()
     {
         var asOf = _time.GetUtcNow().AddMinutes(-5);
