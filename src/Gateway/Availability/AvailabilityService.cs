@@ -112,7 +112,18 @@ internal sealed partial class AvailabilityService(
     /// </summary>
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
-        var kept = await store.LoadAsync(cancellationToken);
+        LastKnownAnswers kept;
+        try
+        {
+            kept = await store.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The kept answers are a convenience, not a record: a gateway that cannot read them starts without them.
+            LogNotRestored(logger, ex);
+            return;
+        }
+
         if (kept.Performances is { } performances)
         {
             RememberPerformances(performances);
@@ -443,4 +454,7 @@ internal sealed partial class AvailabilityService(
 
     [LoggerMessage(EventIds.AvailabilityRestored, LogLevel.Information, "Restored the last known availability of {Count} performances (performance list: {WithPerformances}) from before the restart")]
     private static partial void LogRestored(ILogger logger, int count, bool withPerformances);
+
+    [LoggerMessage(EventIds.AvailabilityNotRestored, LogLevel.Warning, "Could not read the last known availability kept before the restart; starting without it")]
+    private static partial void LogNotRestored(ILogger logger, Exception exception);
 }

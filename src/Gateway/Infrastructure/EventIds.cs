@@ -8,6 +8,7 @@ internal static class EventIds
     public const int AvailabilityUnknown = 101;
     public const int AvailabilityRestored = 102;
     public const int AvailabilityNotSaved = 103;
+    public const int AvailabilityNotRestored = 104;
 
     // 2xx resilience
     public const int BreakerOpened = 200;

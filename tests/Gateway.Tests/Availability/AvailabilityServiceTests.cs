@@ -172,6 +172,19 @@ public sealed class AvailabilityServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RestoreAsync_StoreUnreadable_StartsWithoutKeptAnswers()
+    {
+        _store.LoadAsync(Arg.Any<CancellationToken>()).ThrowsAsync(new System.Text.Json.JsonException("bad row"));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(40));
+        var (service, _) = NewService();
+
+        await service.RestoreAsync(default);
+        var (outcome, snapshot) = await service.GetAsync(1001, default);
+
+        Assert.Equal((AvailabilityOutcome.Fresh, 40), (outcome, snapshot!.Zones[0].Available));
+    }
+
+    [Fact]
     public async Task RestoreAsync_KeptAnswerAndBackendUp_FirstReadIsAFreshAnswer()
     {
         var asOf = _time.GetUtcNow().AddMinutes(-5);
