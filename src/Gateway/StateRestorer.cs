@@ -7,8 +7,8 @@ using OnSale.Gateway.Resilience;
 namespace OnSale.Gateway;
 
 /// <summary>
-/// Part of the composition (it reaches into several features): brings durable state back before the server takes requests: degraded mode, the banner, and the seats promised to
-/// purchases still parked, so that a restart neither forgets nor over-promises.
+/// Part of the composition (it reaches into several features): brings durable state back before the server takes requests: degraded mode, the banner, the last known
+/// availability and performance list, and the seats promised to purchases still parked, so that a restart neither forgets nor over-promises.
 /// </summary>
 internal sealed class StateRestorer(
     DegradedMode mode,
@@ -23,6 +23,7 @@ internal sealed class StateRestorer(
     {
         await mode.RestoreAsync(cancellationToken);
         await banner.RestoreAsync(cancellationToken);
+        await availability.RestoreAsync(cancellationToken);
         await journal.RecoverInterruptedAsync(cancellationToken);
         foreach (var pending in await journal.GetPendingAsync(int.MaxValue, cancellationToken))
         {

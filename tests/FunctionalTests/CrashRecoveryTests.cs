@@ -1,4 +1,9 @@
+using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using OnSale.Gateway.Availability;
+using OnSale.Gateway.Storage.Embedded;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
 using OnSale.Tests.Common.Http;
@@ -68,6 +73,40 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal(20, orders.Count);
         Assert.Equal(ids.Order(), orders.Select(o => o.ClientReference).Order());
         Assert.Equal(0, (await _mock.Control.GetStatsAsync()).Oversold);
+    }
+
+    [Fact]
+    public async Task AvailabilityRead_GatewayKilledAndRestartedDuringAnOutage_ServesTheLastKnownAnswerStale()
+    {
+        JsonElement first;
+        await using (var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath))
+        {
+            first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+
+            // Written off the request path: wait until it is on disk (read from this process), then kill.
+            await Eventually.HoldsAsync(
+                LoadKeptAsync,
+                kept => kept.Performances is not null && kept.Availability.Any(a => a.PerformanceId == 1001),
+                "the answer is kept in the store");
+            gateway.Kill();
+        }
+
+        await _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        await using var restarted = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath);
+        using var response = await restarted.Client.GetAsync("/api/v1/performances/1001/availability");
+        var body = await GatewayHostJson.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(body.GetProperty("stale").GetBoolean());
+        Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), body.GetProperty("asOf").GetDateTimeOffset());
+        Assert.Equal(first.GetProperty("zones").GetRawText(), body.GetProperty("zones").GetRawText());
+        Assert.True(long.Parse(response.Headers.GetValues("Age").Single(), CultureInfo.InvariantCulture) >= 0);
+    }
+
+    private async Task<LastKnownAnswers> LoadKeptAsync()
+    {
+        using var database = new SqliteDatabase(_dataPath, NullLogger<SqliteDatabase>.Instance);
+        return await new SqliteAvailabilityStore(database).LoadAsync(default);
     }
 
     [Fact]

@@ -36,8 +36,19 @@ internal static class AvailabilityApi
             return UnknownPerformance(performanceId);
         }
 
-        using var budget = Budget(context, time, options.Value);
-        var (outcome, json, asOf) = await availability.GetJsonAsync(id, budget.Token);
+        (AvailabilityOutcome Outcome, ReadOnlyMemory<byte> Json, DateTimeOffset AsOf) read;
+        if (availability.IsFresh(id))
+        {
+            // Answered from the cache at once: no budget to time it, whose two timers would cost more than the read.
+            read = await availability.GetJsonAsync(id, context.RequestAborted);
+        }
+        else
+        {
+            using var budget = Budget(context, time, options.Value);
+            read = await availability.GetJsonAsync(id, budget.Token);
+        }
+
+        var (outcome, json, asOf) = read;
         switch (outcome)
         {
             case AvailabilityOutcome.UnknownPerformance:

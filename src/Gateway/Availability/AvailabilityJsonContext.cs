@@ -13,4 +13,5 @@ namespace OnSale.Gateway.Availability;
     Converters = [typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(IReadOnlyList<Performance>))]
 [JsonSerializable(typeof(AvailabilityResponse))]
+[JsonSerializable(typeof(IReadOnlyList<Zone>))]
 internal sealed partial class AvailabilityJsonContext : JsonSerializerContext;

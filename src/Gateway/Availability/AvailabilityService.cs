@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
@@ -8,43 +9,54 @@ using OnSale.LegacyAdapters;
 namespace OnSale.Gateway.Availability;
 
 /// <summary>
-/// Availability with a fallback chain: fresh (through <see cref="HybridCache"/>: one backend call per key however many
-/// readers) → the last known good answer, marked stale with its <c>asOf</c> → a clear "unknown". HybridCache has no
-/// stale-if-error of its own, so the last known answer is kept here; our own sales and parked promises adjust it at
-/// once, so sold-out shows without waiting for the next refresh.
+/// Availability with a fallback chain: fresh → stale → a clear "unknown" (<c>README.md</c> in this folder).
+/// <see cref="HybridCache"/> (FusionCache as the engine) makes one backend call per key however many readers, and its
+/// fail-safe answers with the last good value when a refresh fails, is slow (soft timeout) or failed just before
+/// (throttle). This service keeps what a cache cannot: the last known answer adjusted at once by our own sales and
+/// the seats promised to parked purchases, the rendered JSON of the hot read, whether an answer is stale as the buyer
+/// sees it (from its <c>asOf</c> on our clock: FusionCache has no <see cref="TimeProvider"/> and no per-call "stale"
+/// flag), the last resort when the cache has nothing to fall back on, and the last good answers across restarts.
 /// </summary>
 internal sealed partial class AvailabilityService(
     HybridCache cache,
     IVenueBackend backend,
     TimeProvider time,
     IOptions<AvailabilityOptions> options,
+    IAvailabilityStore store,
+    LastKnownWriter lastKnownWriter,
+    CacheTelemetry cacheTelemetry,
     GatewayMetrics metrics,
     ILogger<AvailabilityService> logger)
 {
     private const string PerformancesKey = "performances";
     private static readonly TimeSpan AdjustmentMemory = TimeSpan.FromMinutes(1);
-    private readonly ConcurrentDictionary<int, AvailabilitySnapshot> _lastKnown = new();
+
+    // A restored answer enters the cache already expired: the first read asks the backend, and the restored answer is
+    // served (stale) only if that fails or is slow.
+    private static readonly HybridCacheEntryOptions ExpiredAtOnce = new() { Expiration = TimeSpan.FromTicks(1) };
+
+    private readonly ConcurrentDictionary<int, Known> _known = new();
     private readonly List<Adjustment> _adjustments = [];
-    private readonly ConcurrentDictionary<int, Rendered> _rendered = new();
     private readonly Dictionary<(int PerformanceId, int ZoneId), int> _promised = [];
     private readonly Lock _promiseLock = new();
+    private HybridCacheEntryOptions? _performancesEntryOptions;
     private PerformanceList? _performances;
     private long _promiseVersion;
 
     private AvailabilityOptions Options => options.Value;
 
     /// <summary>Reads the availability of a performance, as JSON ready to send.</summary>
-    public async Task<(AvailabilityOutcome Outcome, ReadOnlyMemory<byte> Json, DateTimeOffset AsOf)> GetJsonAsync(int performanceId, CancellationToken cancellationToken)
+    public async ValueTask<(AvailabilityOutcome Outcome, ReadOnlyMemory<byte> Json, DateTimeOffset AsOf)> GetJsonAsync(int performanceId, CancellationToken cancellationToken)
     {
-        var (outcome, snapshot) = await GetAsync(performanceId, cancellationToken);
-        if (snapshot is null)
+        var (outcome, snapshot, known) = await ReadAsync(performanceId, cancellationToken);
+        if (snapshot is null || known is null)
         {
             return (outcome, ReadOnlyMemory<byte>.Empty, default);
         }
 
         var stale = outcome == AvailabilityOutcome.Stale;
         var version = Volatile.Read(ref _promiseVersion);
-        if (_rendered.TryGetValue(performanceId, out var cached) && cached.Matches(snapshot, version, stale))
+        if (known.Rendered is { } cached && cached.Matches(snapshot, version, stale))
         {
             return (outcome, cached.Json, snapshot.AsOf);
         }
@@ -52,82 +64,88 @@ internal sealed partial class AvailabilityService(
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new AvailabilityResponse(performanceId, WithPromisesDeducted(snapshot), snapshot.AsOf, stale),
             AvailabilityJsonContext.Default.AvailabilityResponse);
-        _rendered[performanceId] = new Rendered(snapshot, version, stale, json);
+        known.Rendered = new Rendered(snapshot, version, stale, json);
         return (outcome, json, snapshot.AsOf);
     }
 
+    /// <summary>
+    /// Whether the last answer for the performance is fresh on our clock and no fallback: the cache then holds it fresh
+    /// too (its entry expires a fresh period after the call that made it ended), so a read is answered at once.
+    /// </summary>
+    public bool IsFresh(int performanceId) =>
+        _known.TryGetValue(performanceId, out var known) && !known.Fallback && time.GetUtcNow() - known.Snapshot.AsOf < Options.FreshFor;
+
     /// <summary>Reads the availability of a performance: fresh, else last known (stale), else why not.</summary>
-    public async Task<(AvailabilityOutcome Outcome, AvailabilitySnapshot? Snapshot)> GetAsync(int performanceId, CancellationToken cancellationToken)
+    public async ValueTask<(AvailabilityOutcome Outcome, AvailabilitySnapshot? Snapshot)> GetAsync(int performanceId, CancellationToken cancellationToken)
     {
-        if (await IsKnownToNotExistAsync(performanceId, cancellationToken))
-        {
-            return (AvailabilityOutcome.UnknownPerformance, null);
-        }
-
-        try
-        {
-            var fetched = await cache.GetOrCreateAsync(
-                "availability:" + performanceId,
-                (backend, performanceId, time),
-                static async (s, ct) =>
-                {
-                    // Stamped when the call starts: the backend's answer reflects nothing later than that for sure.
-                    var asOf = s.time.GetUtcNow();
-                    return new AvailabilitySnapshot(s.performanceId, await s.backend.GetAvailabilityAsync(s.performanceId, ct), asOf);
-                },
-                new HybridCacheEntryOptions { Expiration = Options.FreshFor, LocalCacheExpiration = Options.FreshFor },
-                cancellationToken: cancellationToken);
-            var current = Remember(fetched);
-            var fresh = time.GetUtcNow() - current.AsOf <= Options.FreshFor + Options.StaleTolerance;
-            metrics.AvailabilityRead(fresh ? "fresh" : "stale");
-            return (fresh ? AvailabilityOutcome.Fresh : AvailabilityOutcome.Stale, current);
-        }
-        catch (NotFoundException)
-        {
-            return (AvailabilityOutcome.UnknownPerformance, null);
-        }
-        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
-        {
-            if (_lastKnown.TryGetValue(performanceId, out var last))
-            {
-                metrics.AvailabilityRead("stale");
-                LogStaleServed(logger, performanceId, last.AsOf, ex.GetType().Name);
-                return (AvailabilityOutcome.Stale, last);
-            }
-
-            metrics.AvailabilityRead("unknown");
-            LogUnknown(logger, performanceId, ex.GetType().Name);
-            return (AvailabilityOutcome.NeverKnown, null);
-        }
+        var (outcome, snapshot, _) = await ReadAsync(performanceId, cancellationToken);
+        return (outcome, snapshot);
     }
 
     /// <summary>The performances: fresh, else last known, else <see langword="null"/>.</summary>
-    public async Task<PerformanceList?> GetPerformancesAsync(CancellationToken cancellationToken)
+    public async ValueTask<PerformanceList?> GetPerformancesAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var list = await cache.GetOrCreateAsync(
+            var pending = cache.GetOrCreateAsync(
                 PerformancesKey,
-                (backend, time),
-                static async (s, ct) => new PerformanceList(await s.backend.GetPerformancesAsync(ct), s.time.GetUtcNow()),
-                new HybridCacheEntryOptions { Expiration = Options.PerformancesFreshFor, LocalCacheExpiration = Options.PerformancesFreshFor },
+                this,
+                static (service, ct) => service.FetchPerformancesAsync(ct),
+                _performancesEntryOptions ??= new HybridCacheEntryOptions { Expiration = Options.PerformancesFreshFor },
                 cancellationToken: cancellationToken);
-            if (_performances is null || list.AsOf > _performances.AsOf)
-            {
-                _performances = list;
-            }
-
-            return _performances;
+            var atOnce = pending.IsCompletedSuccessfully;
+            var list = RememberPerformances(await pending);
+            cacheTelemetry.Answered(CacheTelemetry.PerformancesFamily, atOnce, stale: time.GetUtcNow() - list.AsOf > Options.PerformancesFreshFor + Options.StaleTolerance);
+            return list;
         }
-        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException or TimeoutException)
         {
-            return _performances;
+            var last = Volatile.Read(ref _performances);
+            cacheTelemetry.Answered(CacheTelemetry.PerformancesFamily, atOnce: false, stale: last is not null);
+            return last;
+        }
+    }
+
+    /// <summary>
+    /// Brings back the last good answers kept before a restart: the performance list and each performance's
+    /// availability, as last known and in the cache. Call once at start-up, before taking requests.
+    /// </summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        LastKnownAnswers kept;
+        try
+        {
+            kept = await store.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The kept answers are a convenience, not a record: a gateway that cannot read them starts without them.
+            LogNotRestored(logger, ex);
+            return;
+        }
+
+        if (kept.Performances is { } performances)
+        {
+            RememberPerformances(performances);
+            await cache.SetAsync(PerformancesKey, performances, ExpiredAtOnce, cancellationToken: cancellationToken);
+        }
+
+        foreach (var snapshot in kept.Availability)
+        {
+            var (_, known) = Remember(snapshot);
+            known.Fallback = true;
+            await cache.SetAsync(known.Key, snapshot, ExpiredAtOnce, cancellationToken: cancellationToken);
+        }
+
+        if (kept.Performances is not null || kept.Availability.Count > 0)
+        {
+            LogRestored(logger, kept.Availability.Count, kept.Performances is not null);
         }
     }
 
     /// <summary>The zone as last known, adjusted by our sales and promises, or <see langword="null"/>.</summary>
     public Zone? LastKnownZone(int performanceId, int zoneId) =>
-        _lastKnown.TryGetValue(performanceId, out var snapshot) ? snapshot.Zones.FirstOrDefault(z => z.ZoneId == zoneId) : null;
+        _known.TryGetValue(performanceId, out var known) ? known.Snapshot.Zones.FirstOrDefault(z => z.ZoneId == zoneId) : null;
 
     /// <summary>
     /// Applies a sale (negative) or a release (positive) to the last known counts at once, and remembers it for a
@@ -142,9 +160,15 @@ internal sealed partial class AvailabilityService(
             _adjustments.Add(new Adjustment(performanceId, zoneId, delta, now));
         }
 
-        while (_lastKnown.TryGetValue(performanceId, out var snapshot))
+        if (!_known.TryGetValue(performanceId, out var known))
         {
-            if (_lastKnown.TryUpdate(performanceId, snapshot with { Zones = Apply(snapshot.Zones, zoneId, delta) }, snapshot))
+            return;
+        }
+
+        while (true)
+        {
+            var snapshot = known.Snapshot;
+            if (known.TryReplace(snapshot, snapshot with { Zones = Apply(snapshot.Zones, zoneId, delta) }))
             {
                 return;
             }
@@ -229,23 +253,6 @@ internal sealed partial class AvailabilityService(
         }
     }
 
-    private AvailabilitySnapshot Remember(AvailabilitySnapshot fetched)
-    {
-        // The hot path: the cached answer is the one already remembered (no allocation).
-        if (_lastKnown.TryGetValue(fetched.PerformanceId, out var known) && known.AsOf >= fetched.AsOf)
-        {
-            return known;
-        }
-
-        // The last known answer wins when it is as new: it carries our own sales since. A newer answer takes over with
-        // our sales and releases since its call started replayed on it; one the backend had already counted is then
-        // counted twice until the next refresh, which errs towards showing fewer seats, never more.
-        return _lastKnown.AddOrUpdate(
-            fetched.PerformanceId,
-            _ => WithLaterAdjustments(fetched),
-            (_, last) => last.AsOf >= fetched.AsOf ? last : WithLaterAdjustments(fetched));
-    }
-
     private AvailabilitySnapshot WithLaterAdjustments(AvailabilitySnapshot fetched)
     {
         lock (_adjustments)
@@ -265,16 +272,172 @@ internal sealed partial class AvailabilityService(
 
     private sealed record Adjustment(int PerformanceId, int ZoneId, int Delta, DateTimeOffset At);
 
-    private async Task<bool> IsKnownToNotExistAsync(int performanceId, CancellationToken cancellationToken)
+    private async ValueTask<(AvailabilityOutcome Outcome, AvailabilitySnapshot? Snapshot, Known? Known)> ReadAsync(int performanceId, CancellationToken cancellationToken)
     {
-        // Checked against the cached list so that made-up ids never reach the backend.
-        if (_lastKnown.ContainsKey(performanceId))
+        // Made-up ids are checked against the cached list, so that they never reach the backend nor the cache.
+        if (!_known.TryGetValue(performanceId, out var known) && await IsKnownToNotExistAsync(performanceId, cancellationToken))
         {
-            return false;
+            return (AvailabilityOutcome.UnknownPerformance, null, null);
         }
 
+        try
+        {
+            // No entry options: the cache's defaults are this read's, so that nothing is allocated for them.
+            var pending = cache.GetOrCreateAsync(
+                known?.Key ?? AvailabilityKey(performanceId),
+                (Service: this, PerformanceId: performanceId),
+                static (s, ct) => s.Service.FetchAsync(s.PerformanceId, ct),
+                cancellationToken: cancellationToken);
+            var atOnce = pending.IsCompletedSuccessfully;
+            (var current, known) = Remember(await pending);
+            var stale = known.Fallback || time.GetUtcNow() - current.AsOf > Options.FreshFor + Options.StaleTolerance;
+            metrics.AvailabilityRead(stale ? "stale" : "fresh");
+            cacheTelemetry.Answered(CacheTelemetry.AvailabilityFamily, atOnce, stale);
+            return (stale ? AvailabilityOutcome.Stale : AvailabilityOutcome.Fresh, current, known);
+        }
+        catch (NotFoundException)
+        {
+            return (AvailabilityOutcome.UnknownPerformance, null, null);
+        }
+        catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException or TimeoutException)
+        {
+            // The cache had nothing to fall back on (never known in this process, or forgotten after
+            // Gateway:Cache:FailSafeMaxDuration), or this read's own deadline came first: the last known answer is all
+            // there is, and it is served whatever its age (CONTRACT.md: "unknown" only when nothing was ever known).
+            if ((known ?? _known.GetValueOrDefault(performanceId)) is { } last)
+            {
+                var snapshot = last.Snapshot;
+                metrics.AvailabilityRead("stale");
+                cacheTelemetry.Answered(CacheTelemetry.AvailabilityFamily, atOnce: false, stale: true);
+                LogStaleServed(logger, performanceId, snapshot.AsOf, ex.GetType().Name);
+                return (AvailabilityOutcome.Stale, snapshot, last);
+            }
+
+            metrics.AvailabilityRead("unknown");
+            LogUnknown(logger, performanceId, ex.GetType().Name);
+            return (AvailabilityOutcome.NeverKnown, null, null);
+        }
+    }
+
+    /// <summary>The cache's factory: one backend call, its answer remembered and kept for a restart.</summary>
+    private async ValueTask<AvailabilitySnapshot> FetchAsync(int performanceId, CancellationToken cancellationToken)
+    {
+        // Stamped when the call starts: the backend's answer reflects nothing later than that for sure.
+        var asOf = time.GetUtcNow();
+        IReadOnlyList<Zone> zones;
+        try
+        {
+            zones = await backend.GetAvailabilityAsync(performanceId, cancellationToken);
+        }
+        catch when (!cancellationToken.IsCancellationRequested && _known.TryGetValue(performanceId, out var failed))
+        {
+            // The cache now serves the last good answer (fail-safe): stale, however young it is on our clock.
+            failed.Fallback = true;
+            throw;
+        }
+
+        var fetched = new AvailabilitySnapshot(performanceId, zones, asOf);
+        var (current, known) = Remember(fetched);
+        known.Fallback = false;
+        lastKnownWriter.Save(current);
+        return fetched;
+    }
+
+    private async ValueTask<PerformanceList> FetchPerformancesAsync(CancellationToken cancellationToken)
+    {
+        var asOf = time.GetUtcNow();
+        var list = new PerformanceList(await backend.GetPerformancesAsync(cancellationToken), asOf);
+        if (ReferenceEquals(RememberPerformances(list), list))
+        {
+            lastKnownWriter.Save(list);
+        }
+
+        return list;
+    }
+
+    /// <summary>Keeps the newest list: an answer older than the one known (a slow call, a restored list) is not taken.</summary>
+    private PerformanceList RememberPerformances(PerformanceList list)
+    {
+        while (true)
+        {
+            var known = Volatile.Read(ref _performances);
+            if (known is not null && known.AsOf >= list.AsOf)
+            {
+                return known;
+            }
+
+            if (Interlocked.CompareExchange(ref _performances, list, known) == known)
+            {
+                return list;
+            }
+        }
+    }
+
+    private (AvailabilitySnapshot Current, Known Known) Remember(AvailabilitySnapshot fetched)
+    {
+        var known = _known.TryGetValue(fetched.PerformanceId, out var existing)
+            ? existing
+            : _known.GetOrAdd(fetched.PerformanceId, static (id, first) => new Known(id, first), WithLaterAdjustments(fetched));
+        while (true)
+        {
+            // The hot path: the cached answer is the one already remembered (no allocation). The last known answer
+            // wins when it is as new: it carries our own sales since. A newer answer takes over with our sales and
+            // releases since its call started replayed on it; one the backend had already counted is then counted
+            // twice until the next refresh, which errs towards showing fewer seats, never more.
+            var last = known.Snapshot;
+            if (last.AsOf >= fetched.AsOf)
+            {
+                return (last, known);
+            }
+
+            var replacement = WithLaterAdjustments(fetched);
+            if (known.TryReplace(last, replacement))
+            {
+                return (replacement, known);
+            }
+        }
+    }
+
+    private async ValueTask<bool> IsKnownToNotExistAsync(int performanceId, CancellationToken cancellationToken)
+    {
         var list = await GetPerformancesAsync(cancellationToken);
         return list is not null && list.Performances.All(p => p.Id != performanceId);
+    }
+
+    private static string AvailabilityKey(int performanceId) => "availability:" + performanceId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What is known of one performance; made with its first answer (fetched or restored), so only for performances that exist.</summary>
+    private sealed class Known(int performanceId, AvailabilitySnapshot first)
+    {
+        private AvailabilitySnapshot _snapshot = first;
+        private volatile Rendered? _rendered;
+        private volatile bool _fallback;
+
+        /// <summary>The cache key, made once.</summary>
+        public string Key { get; } = AvailabilityKey(performanceId);
+
+        /// <summary>The last known answer, adjusted by our own sales since.</summary>
+        public AvailabilitySnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+        /// <summary>The JSON last sent, reused while nothing it shows has changed.</summary>
+        public Rendered? Rendered
+        {
+            get => _rendered;
+            set => _rendered = value;
+        }
+
+        /// <summary>
+        /// True while the answer held is a fallback: its latest refresh failed, or it was restored after a restart and no
+        /// refresh has succeeded since. Such an answer is stale whatever its age.
+        /// </summary>
+        public bool Fallback
+        {
+            get => _fallback;
+            set => _fallback = value;
+        }
+
+        public bool TryReplace(AvailabilitySnapshot expected, AvailabilitySnapshot replacement) =>
+            ReferenceEquals(Interlocked.CompareExchange(ref _snapshot, replacement, expected), expected);
     }
 
     private sealed record Rendered(AvailabilitySnapshot Snapshot, long PromiseVersion, bool Stale, byte[] Json)
@@ -288,4 +451,10 @@ internal sealed partial class AvailabilityService(
 
     [LoggerMessage(EventIds.AvailabilityUnknown, LogLevel.Warning, "Availability of performance {PerformanceId} is unknown: the backend cannot answer ({Reason}) and nothing was ever cached")]
     private static partial void LogUnknown(ILogger logger, int performanceId, string reason);
+
+    [LoggerMessage(EventIds.AvailabilityRestored, LogLevel.Information, "Restored the last known availability of {Count} performances (performance list: {WithPerformances}) from before the restart")]
+    private static partial void LogRestored(ILogger logger, int count, bool withPerformances);
+
+    [LoggerMessage(EventIds.AvailabilityNotRestored, LogLevel.Warning, "Could not read the last known availability kept before the restart; starting without it")]
+    private static partial void LogNotRestored(ILogger logger, Exception exception);
 }

@@ -6,6 +6,9 @@ internal static class EventIds
     // 1xx availability
     public const int AvailabilityStaleServed = 100;
     public const int AvailabilityUnknown = 101;
+    public const int AvailabilityRestored = 102;
+    public const int AvailabilityNotSaved = 103;
+    public const int AvailabilityNotRestored = 104;
 
     // 2xx resilience
     public const int BreakerOpened = 200;
@@ -44,17 +47,8 @@ internal static class EventIds
     public const int WaitingRoomReleaseNotSaved = 606;
     public const int WaitingRoomThresholdAboveCeiling = 607;
 
-    // 7xx availability cache (Caching/)
+    // 7xx availability cache
     public const int CacheFailSafeActivated = 700;
-    public const int CacheFactoryFailed = 701;
-    public const int CacheFactoryHardTimeout = 702;
-    public const int CacheStaleServedAfterSoftTimeout = 703;
-    public const int CacheStaleServedThrottled = 704;
-    public const int CacheBackgroundRefreshCompleted = 705;
-    public const int CacheDistributedCacheFailed = 706;
-    public const int CacheDistributedPayloadTooLarge = 707;
-    public const int CacheKeyTooLong = 708;
-    public const int CacheEvicted = 709;
 
     // 8xx widget
     public const int WidgetUnknownVenue = 800;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Purchasing;
 using OnSale.Gateway.Storage.Embedded;
@@ -23,6 +24,7 @@ internal static class StorageExtensions
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
         services.AddSingleton<SqliteBatchWriter>();
         services.AddSingleton<IWaitingRoomStore, SqliteWaitingRoomStore>();
+        services.AddSingleton<IAvailabilityStore, SqliteAvailabilityStore>();
         return services;
     }
 }

@@ -1,12 +1,24 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
+using OnSale.Tests.Common.VenueBackend;
 
 namespace OnSale.Gateway.Tests.Availability;
 
 public sealed class AvailabilityApiTests
 {
+    private static readonly Dictionary<string, string?> FreshForAMinute = new() { ["Gateway:Availability:FreshFor"] = "00:01:00" };
+
+    // The cache's own timing runs on the real clock: a short real fresh period lets its entries expire in a test.
+    private static readonly Dictionary<string, string?> ShortFreshPeriod = new()
+    {
+        ["Gateway:Availability:FreshFor"] = "00:00:00.200",
+        ["Gateway:Availability:StaleTolerance"] = "00:00:00",
+    };
+
     [Fact]
     public async Task GetPerformances_BackendUp_ReturnsThePerformances()
     {
@@ -56,7 +68,8 @@ public sealed class AvailabilityApiTests
     [Fact]
     public async Task GetAvailability_1000ConcurrentReadersOfAColdCache_MakeOneBackendCall()
     {
-        await using var gateway = await GatewayHost.StartAsync();
+        // Fresh for a minute: however long the 1,000 reads take on a busy machine, no second call is due.
+        await using var gateway = await GatewayHost.StartAsync(settings: FreshForAMinute);
         await gateway.GetJsonAsync("/api/v1/performances"); // the list is cached separately
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => gateway.Client.GetAsync("/api/v1/performances/1002/availability")));
@@ -117,7 +130,7 @@ public sealed class AvailabilityApiTests
     public async Task GetAvailability_AfterAPurchase_ShowsTheSaleBeforeTheNextRefresh()
     {
         var time = TestClock.Create();
-        await using var gateway = await GatewayHost.StartAsync(time: time);
+        await using var gateway = await GatewayHost.StartAsync(time: time, settings: FreshForAMinute);
         await gateway.GetJsonAsync("/api/v1/performances/1003/availability");
 
         (await gateway.PurchaseAsync(Requests.Purchase(1003, 1, 4))).EnsureSuccessStatusCode();
@@ -125,5 +138,104 @@ public sealed class AvailabilityApiTests
 
         Assert.Equal(116, body.GetProperty("zones")[0].GetProperty("available").GetInt32());
         Assert.Equal(1, (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"]);
+    }
+
+    [Fact]
+    public async Task GetAvailability_BackendHangsAfterARead_ServesTheLastAnswerStaleWithinTheDeadline()
+    {
+        await using var gateway = await GatewayHost.StartAsync(settings: ShortFreshPeriod);
+        var first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+        var callsBefore = (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
+        await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Hang = true, Operations = ["GetAvailability"] });
+
+        // Every answer is a 200 (a read past the deadline would be a 503): fresh until the entry expires, then stale
+        // while its refresh hangs.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                (await gateway.Client.GetAsync("/api/v1/performances/1001/availability")).EnsureSuccessStatusCode();
+                return (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
+            },
+            calls => calls > callsBefore,
+            "a refresh reaches the hung backend");
+        var stale = await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var response = await gateway.Client.GetAsync("/api/v1/performances/1001/availability");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return await GatewayHost.JsonAsync(response);
+            },
+            body => body.GetProperty("stale").GetBoolean(),
+            "the hung refresh is answered with the last known availability");
+
+        Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), stale.GetProperty("asOf").GetDateTimeOffset());
+        Assert.Equal(first.GetProperty("zones").GetRawText(), stale.GetProperty("zones").GetRawText());
+    }
+
+    [Fact]
+    public async Task GetAvailability_OutageAfterTheEntryExpired_ServesTheLastAnswerStale()
+    {
+        var time = TestClock.Create();
+        await using var gateway = await GatewayHost.StartAsync(time: time, settings: ShortFreshPeriod);
+        var first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+        await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        var callsBefore = (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
+
+        // Our clock stands still: only the failed refresh, not the age, can make the answer stale.
+        var stale = await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var response = await gateway.Client.GetAsync("/api/v1/performances/1001/availability");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("0", response.Headers.GetValues("Age").Single());
+                return await GatewayHost.JsonAsync(response);
+            },
+            body => body.GetProperty("stale").GetBoolean(),
+            "the refresh fails and the last known availability is served");
+
+        Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), stale.GetProperty("asOf").GetDateTimeOffset());
+        Assert.Equal(first.GetProperty("zones").GetRawText(), stale.GetProperty("zones").GetRawText());
+        Assert.True((await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"] > callsBefore, "the refresh was tried");
+    }
+
+    [Fact]
+    public async Task GetAvailability_RestartedDuringAnOutage_ServesTheLastKnownAnswerStaleWithItsAsOf()
+    {
+        var time = TestClock.Create();
+        await using var mock = await MockBackendHost.StartAsync(time);
+        var dataPath = Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
+        JsonElement first, performances;
+        await using (var gateway = await GatewayHost.StartAsync(time: time, mock: mock, dataPath: dataPath))
+        {
+            first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
+            performances = await gateway.GetJsonAsync("/api/v1/performances");
+        }
+
+        await mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        time.Advance(TimeSpan.FromMinutes(5));
+        var restarted = await GatewayHost.StartAsync(time: time, mock: mock, dataPath: dataPath);
+        try
+        {
+            using var response = await restarted.Client.GetAsync("/api/v1/performances/1001/availability");
+            var body = await GatewayHost.JsonAsync(response);
+            using var list = await restarted.Client.GetAsync("/api/v1/performances");
+            using var neverRead = await restarted.Client.GetAsync("/api/v1/performances/1002/availability");
+            using var madeUp = await restarted.Client.GetAsync("/api/v1/performances/999999/availability");
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(body.GetProperty("stale").GetBoolean());
+            Assert.Equal(first.GetProperty("asOf").GetDateTimeOffset(), body.GetProperty("asOf").GetDateTimeOffset());
+            Assert.Equal("300", response.Headers.GetValues("Age").Single());
+            Assert.Equal(first.GetProperty("zones").GetRawText(), body.GetProperty("zones").GetRawText());
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            Assert.Equal(performances.GetRawText(), (await GatewayHost.JsonAsync(list)).GetRawText());
+            await Problems.AssertAsync(neverRead, HttpStatusCode.ServiceUnavailable, "availability_unknown");
+            await Problems.AssertAsync(madeUp, HttpStatusCode.NotFound, "unknown_performance");
+        }
+        finally
+        {
+            await restarted.DisposeAsync();
+            restarted.DeleteData();
+        }
     }
 }

@@ -4,10 +4,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.LegacyAdapters;
+using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.MicrosoftHybridCache;
 
 namespace OnSale.Gateway.Tests.Availability;
 
@@ -15,20 +19,27 @@ public sealed class AvailabilityServiceTests : IDisposable
 {
     private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly IVenueBackend _backend = Substitute.For<IVenueBackend>();
+    private readonly IAvailabilityStore _store = Substitute.For<IAvailabilityStore>();
     private readonly Meters _meters = new();
+    private readonly List<IDisposable> _caches = [];
 
     public AvailabilityServiceTests()
     {
         _backend.GetPerformancesAsync(Arg.Any<CancellationToken>()).Returns(
             [new Performance(1001, "Hamlet", "Royal Hall", _time.GetUtcNow().AddDays(10), _time.GetUtcNow().AddDays(-1))]);
+        _store.LoadAsync(Arg.Any<CancellationToken>()).Returns(new LastKnownAnswers(null, []));
     }
 
-    public void Dispose() => _meters.Dispose();
+    public void Dispose()
+    {
+        _caches.ForEach(c => c.Dispose());
+        _meters.Dispose();
+    }
 
     [Fact]
     public async Task Adjust_WhileARefreshIsOnItsWay_IsNotUndoneByTheOlderAnswer()
     {
-        var service = NewService();
+        var (service, _) = NewService();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
         await service.GetAsync(1001, default);
         _time.Advance(TimeSpan.FromSeconds(3));
@@ -36,7 +47,7 @@ public sealed class AvailabilityServiceTests : IDisposable
         // The refresh starts; a sale completes while its answer (counted before the sale) is on the way.
         var gate = new TaskCompletionSource<IReadOnlyList<Zone>>();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(gate.Task);
-        var refresh = service.GetAsync(1001, default);
+        var refresh = service.GetAsync(1001, default).AsTask();
         _time.Advance(TimeSpan.FromMilliseconds(100));
         service.Adjust(1001, 1, -3);
         gate.SetResult(Zones(10));
@@ -49,7 +60,7 @@ public sealed class AvailabilityServiceTests : IDisposable
     [Fact]
     public async Task Adjust_BeforeTheRefreshStarted_IsTakenFromTheNewAnswer()
     {
-        var service = NewService();
+        var (service, _) = NewService();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
         await service.GetAsync(1001, default);
         service.Adjust(1001, 1, -3);
@@ -64,7 +75,7 @@ public sealed class AvailabilityServiceTests : IDisposable
     [Fact]
     public async Task TryPromise_NeverMoreThanLastKnownFreeLessPromised()
     {
-        var service = NewService();
+        var (service, _) = NewService();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(5));
         await service.GetAsync(1001, default);
 
@@ -75,15 +86,165 @@ public sealed class AvailabilityServiceTests : IDisposable
         Assert.Equal(PromiseOutcome.NeverKnown, service.TryPromise(1001, 9, 1));
     }
 
+    [Fact]
+    public async Task GetAsync_CacheServesItsFailSafeValue_StaleAlthoughYoungOnOurClock()
+    {
+        // A real FusionCache with a short real fresh period; our clock does not move, so only the failed refresh can
+        // make the answer stale.
+        var (service, _) = NewService(FusionCache(TimeSpan.FromMilliseconds(50)));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        var (first, _) = await service.GetAsync(1001, default);
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+
+        var (outcome, snapshot) = await Eventually.HoldsAsync(
+            () => service.GetAsync(1001, default).AsTask(),
+            read => read.Outcome != AvailabilityOutcome.Fresh,
+            "the expired entry is refreshed, fails and is served by the fail-safe");
+
+        Assert.Equal(AvailabilityOutcome.Fresh, first);
+        Assert.Equal(AvailabilityOutcome.Stale, outcome);
+        Assert.Equal(_time.GetUtcNow(), snapshot!.AsOf);
+        Assert.Equal(10, snapshot.Zones[0].Available);
+    }
+
+    [Fact]
+    public async Task GetAsync_RefreshSucceedsAfterAFailure_FreshAgain()
+    {
+        var (service, _) = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        await service.GetAsync(1001, default);
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+        var (failed, _) = await service.GetAsync(1001, default);
+
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(9));
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        var (outcome, snapshot) = await service.GetAsync(1001, default);
+
+        Assert.Equal(AvailabilityOutcome.Stale, failed);
+        Assert.Equal(AvailabilityOutcome.Fresh, outcome);
+        Assert.Equal(9, snapshot!.Zones[0].Available);
+    }
+
+    [Fact]
+    public async Task IsFresh_YoungAnswer_TrueUntilItsFreshPeriodPassesOrItsRefreshFails()
+    {
+        var freshFor = new AvailabilityOptions().FreshFor;
+        var (service, _) = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        var neverRead = service.IsFresh(1001);
+        await service.GetAsync(1001, default);
+        var justRead = service.IsFresh(1001);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+        await service.GetAsync(1001, default);
+        var refreshFailed = service.IsFresh(1001);
+
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(9));
+        await service.GetAsync(1001, default);
+        var refreshed = service.IsFresh(1001);
+        _time.Advance(freshFor);
+        var periodPassed = service.IsFresh(1001);
+
+        Assert.Equal((false, true, false, true, false), (neverRead, justRead, refreshFailed, refreshed, periodPassed));
+    }
+
+    [Fact]
+    public async Task RestoreAsync_KeptAnswersAndBackendDown_ServesThemStaleWithTheirAsOf()
+    {
+        var asOf = _time.GetUtcNow().AddMinutes(-5);
+        _store.LoadAsync(Arg.Any<CancellationToken>()).Returns(new LastKnownAnswers(
+            new PerformanceList([new Performance(1001, "Hamlet", "Royal Hall", asOf.AddDays(10), asOf.AddDays(-1))], asOf),
+            [new AvailabilitySnapshot(1001, Zones(42), asOf)]));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+        _backend.GetPerformancesAsync(Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
+        var (service, _) = NewService(FusionCache(TimeSpan.FromMinutes(1)));
+
+        await service.RestoreAsync(default);
+        var (outcome, snapshot) = await service.GetAsync(1001, default);
+        var performances = await service.GetPerformancesAsync(default);
+
+        Assert.Equal(AvailabilityOutcome.Stale, outcome);
+        Assert.Equal((asOf, 42), (snapshot!.AsOf, snapshot.Zones[0].Available));
+        Assert.Equal(42, service.LastKnownZone(1001, 1)!.Available);
+        Assert.Equal(asOf, performances!.AsOf);
+        Assert.Equal(1001, Assert.Single(performances.Performances).Id);
+    }
+
+    [Fact]
+    public async Task RestoreAsync_StoreUnreadable_StartsWithoutKeptAnswers()
+    {
+        _store.LoadAsync(Arg.Any<CancellationToken>()).ThrowsAsync(new System.Text.Json.JsonException("bad row"));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(40));
+        var (service, _) = NewService();
+
+        await service.RestoreAsync(default);
+        var (outcome, snapshot) = await service.GetAsync(1001, default);
+
+        Assert.Equal((AvailabilityOutcome.Fresh, 40), (outcome, snapshot!.Zones[0].Available));
+    }
+
+    [Fact]
+    public async Task RestoreAsync_KeptAnswerAndBackendUp_FirstReadIsAFreshAnswer()
+    {
+        var asOf = _time.GetUtcNow().AddMinutes(-5);
+        _store.LoadAsync(Arg.Any<CancellationToken>()).Returns(new LastKnownAnswers(null, [new AvailabilitySnapshot(1001, Zones(42), asOf)]));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(40));
+        var (service, _) = NewService(FusionCache(TimeSpan.FromMinutes(1)));
+
+        await service.RestoreAsync(default);
+        var (outcome, snapshot) = await service.GetAsync(1001, default);
+
+        Assert.Equal(AvailabilityOutcome.Fresh, outcome);
+        Assert.Equal((_time.GetUtcNow(), 40), (snapshot!.AsOf, snapshot.Zones[0].Available));
+    }
+
+    [Fact]
+    public async Task GetAsync_NewAnswersAndCachedReads_EachNewAnswerKeptOnceNotEachRead()
+    {
+        var (service, writer) = NewService(FusionCache(TimeSpan.FromMinutes(1)));
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        for (var i = 0; i < 50; i++)
+        {
+            await service.GetAsync(1001, default);
+        }
+
+        await writer.FlushAsync(default);
+        await writer.FlushAsync(default);
+
+        await _store.Received(1).SaveAsync(
+            Arg.Is<PerformanceList?>(l => l != null && l.Performances.Count == 1),
+            Arg.Is<IReadOnlyCollection<AvailabilitySnapshot>>(s => s.Single().Zones[0].Available == 10 && s.Single().AsOf == _time.GetUtcNow()),
+            Arg.Any<CancellationToken>());
+    }
+
     private static IReadOnlyList<Zone> Zones(int available) => [new Zone(1, "Stalls", 8500, 400, available)];
 
-    private AvailabilityService NewService() => new(
-        new PassThroughCache(),
-        _backend,
-        _time,
-        Options.Create(new AvailabilityOptions()),
-        new GatewayMetrics(_meters),
-        NullLogger<AvailabilityService>.Instance);
+    private (AvailabilityService Service, LastKnownWriter Writer) NewService(HybridCache? cache = null)
+    {
+        var writer = new LastKnownWriter(_store, NullLogger<LastKnownWriter>.Instance);
+        var service = new AvailabilityService(
+            cache ?? new PassThroughCache(),
+            _backend,
+            _time,
+            Options.Create(new AvailabilityOptions()),
+            _store,
+            writer,
+            new CacheTelemetry(_meters, Options.Create(new CacheOptions()), NullLogger<CacheTelemetry>.Instance),
+            new GatewayMetrics(_meters),
+            NullLogger<AvailabilityService>.Instance);
+        return (service, writer);
+    }
+
+    private FusionHybridCache FusionCache(TimeSpan freshFor)
+    {
+        var fusion = new FusionCache(new FusionCacheOptions
+        {
+            DefaultEntryOptions = new FusionCacheEntryOptions { Duration = freshFor, IsFailSafeEnabled = true, FailSafeMaxDuration = TimeSpan.FromHours(1) },
+        });
+        _caches.Add(fusion);
+        return new FusionHybridCache(fusion);
+    }
 
     /// <summary>A HybridCache that always asks the factory: these tests are about what the service does with answers.</summary>
     private sealed class PassThroughCache : HybridCache

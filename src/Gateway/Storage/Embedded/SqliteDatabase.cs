@@ -176,6 +176,17 @@ internal sealed partial class SqliteDatabase : IDisposable
             ALTER TABLE purchases ADD COLUMN session_key TEXT;
             ALTER TABLE purchases ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;
             """),
+        (4, """
+            CREATE TABLE IF NOT EXISTS last_known_availability (
+                performance_id INTEGER PRIMARY KEY,
+                as_of_ticks    INTEGER NOT NULL,
+                zones          TEXT    NOT NULL);
+
+            CREATE TABLE IF NOT EXISTS last_known_performances (
+                id           INTEGER PRIMARY KEY CHECK (id = 0),
+                as_of_ticks  INTEGER NOT NULL,
+                performances TEXT    NOT NULL);
+            """),
         (5, """
             ALTER TABLE purchases ADD COLUMN client_key TEXT;
             ALTER TABLE queue_entries ADD COLUMN seats_spent INTEGER NOT NULL DEFAULT 0;
