@@ -66,6 +66,8 @@ public sealed class SqliteAvailabilityStoreTests : IDisposable
                 INSERT INTO settings (key, value) VALUES ('mode', 'degraded');
                 DROP TABLE last_known_availability;
                 DROP TABLE last_known_performances;
+                ALTER TABLE purchases DROP COLUMN client_key;
+                ALTER TABLE queue_entries DROP COLUMN seats_spent;
                 PRAGMA user_version = 3;
                 """;
             downgrade.ExecuteNonQuery();
