@@ -29,7 +29,7 @@ public sealed class HeldSeatsReplayTests : IAsyncLifetime
             ["Gateway:Resilience:ReadRetries"] = "0",
         });
         await _mock.Control.SetAvailableAsync(1003, 1, 6);
-        (await _gateway.Client.GetAsync("/api/v1/performances/1003/availability")).EnsureSuccessStatusCode();
+        await _gateway.KnowAvailabilityAsync(1003);
     }
 
     public async Task DisposeAsync()

@@ -47,7 +47,7 @@ public sealed class SaleScenarioTests : IAsyncLifetime
         await PassThrough();
         _gateway = await GatewayHost.StartAsync(mock: _mock, backendUrl: new Uri(_proxy.Url + "/VenueService.svc"), settings: FastSettings);
         await _mock.Control.SetAvailableAsync(1001, 1, SeatsOnSale);
-        (await _gateway.Client.GetAsync("/api/v1/performances/1001/availability")).EnsureSuccessStatusCode();
+        await _gateway.KnowAvailabilityAsync(1001);
     }
 
     public async Task DisposeAsync()
