@@ -28,4 +28,5 @@ internal static class EventIds
     public const int FaultInjected = 301;
     public const int CallHanging = 302;
     public const int FaultSettingsChanged = 303;
+    public const int ScheduledFaultsApplied = 304;
 }

@@ -14,6 +14,9 @@ internal static class ControlApi
         group.MapGet("/faults", GetFaults).WithName("GetFaults");
         group.MapPut("/faults", PutFaults).WithName("PutFaults");
         group.MapDelete("/faults", DeleteFaults).WithName("DeleteFaults");
+        group.MapGet("/faults/schedule", GetSchedule).WithName("GetFaultSchedule");
+        group.MapPut("/faults/schedule", PutSchedule).WithName("PutFaultSchedule");
+        group.MapDelete("/faults/schedule", DeleteSchedule).WithName("DeleteFaultSchedule");
         group.MapGet("/stats", GetStats).WithName("GetStats");
         group.MapPost("/reset", Reset).WithName("Reset");
         group.MapPut("/performances/{id:int}", PutPerformance).WithName("PutPerformance");
@@ -24,7 +27,7 @@ internal static class ControlApi
 
     private static Ok<FaultSettings> GetFaults(FaultInjector faults) => TypedResults.Ok(faults.Settings);
 
-    private static Results<Ok<FaultSettings>, ValidationProblem> PutFaults(FaultSettings settings, FaultInjector faults)
+    private static Results<Ok<FaultSettings>, ValidationProblem> PutFaults(FaultSettings settings, FaultInjector faults, FaultSchedule schedule)
     {
         var errors = FaultSettingsValidator.Validate(settings);
         if (errors.Count > 0)
@@ -32,14 +35,67 @@ internal static class ControlApi
             return TypedResults.ValidationProblem(errors, title: "Invalid fault settings");
         }
 
+        schedule.Cancel(); // An explicit setting wins over steps still to come.
         faults.Settings = FaultSettingsValidator.Normalize(settings);
         return TypedResults.Ok(faults.Settings);
     }
 
-    private static Ok<FaultSettings> DeleteFaults(FaultInjector faults)
+    private static Ok<FaultSettings> DeleteFaults(FaultInjector faults, FaultSchedule schedule)
     {
+        schedule.Cancel();
         faults.Settings = FaultSettings.Off;
         return TypedResults.Ok(faults.Settings);
+    }
+
+    private static Ok<List<FaultScheduleStep>> GetSchedule(FaultSchedule schedule) => TypedResults.Ok(Describe(schedule.Pending));
+
+    private static Results<Ok<List<FaultScheduleStep>>, ValidationProblem> PutSchedule(FaultScheduleRequest request, FaultSchedule schedule)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (request.Steps is not { Count: > 0 } steps)
+        {
+            errors["steps"] = ["steps is required: a list of {afterSeconds, faults}."];
+            return TypedResults.ValidationProblem(errors, title: "Invalid fault schedule");
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].AfterSeconds is not (>= 0 and <= 86_400))
+            {
+                errors[$"steps[{i}].afterSeconds"] = ["afterSeconds is required, from 0 to 86400."];
+            }
+
+            if (steps[i].Faults is not { } faults)
+            {
+                errors[$"steps[{i}].faults"] = ["faults is required (the settings of PUT /control/faults)."];
+                continue;
+            }
+
+            foreach (var (key, messages) in FaultSettingsValidator.Validate(faults))
+            {
+                errors[$"steps[{i}].faults.{key}"] = messages;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid fault schedule");
+        }
+
+        return TypedResults.Ok(Describe(schedule.Start(steps)));
+    }
+
+    private static Ok<List<FaultScheduleStep>> DeleteSchedule(FaultSchedule schedule)
+    {
+        schedule.Cancel();
+        return TypedResults.Ok(new List<FaultScheduleStep>());
+    }
+
+    // Pending steps with the seconds left until each, from now.
+    private static List<FaultScheduleStep> Describe(IReadOnlyList<ScheduledStep> steps)
+    {
+        var now = Environment.TickCount64;
+        return [.. steps.Select(s => new FaultScheduleStep(Math.Max(0, (s.DueTick - now) / 1000.0), s.Faults))];
     }
 
     private static Ok<MockStats> GetStats(BackendStats stats, FaultInjector faults, VenueInventoryAccessor inventory)
@@ -59,9 +115,10 @@ internal static class ControlApi
             current.Oversold));
     }
 
-    private static NoContent Reset(VenueInventoryAccessor inventory, FaultInjector faults, BackendStats stats)
+    private static NoContent Reset(VenueInventoryAccessor inventory, FaultInjector faults, FaultSchedule schedule, BackendStats stats)
     {
         inventory.Reset();
+        schedule.Cancel();
         faults.Settings = FaultSettings.Off;
         stats.Reset(faults.CurrentConcurrency);
         return TypedResults.NoContent();

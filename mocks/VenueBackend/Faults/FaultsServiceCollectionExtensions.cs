@@ -10,6 +10,7 @@ internal static class FaultsServiceCollectionExtensions
     {
         services.TryAddSingleton<BackendStats>();
         services.TryAddSingleton<FaultInjector>();
+        services.TryAddSingleton<FaultSchedule>();
         return services;
     }
 }

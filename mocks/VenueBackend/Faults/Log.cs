@@ -26,4 +26,7 @@ internal static partial class Log
         int? maxConcurrentCalls,
         int? maxCallsPerSecond,
         string operations);
+
+    [LoggerMessage(EventId = EventIds.ScheduledFaultsApplied, Level = LogLevel.Information, Message = "Scheduled fault settings applied ({AfterSeconds} s after the schedule was put)")]
+    public static partial void ScheduledFaultsApplied(ILogger logger, double afterSeconds);
 }

@@ -28,6 +28,16 @@ public sealed class MockControlClient
     public async Task ClearFaultsAsync(CancellationToken cancellationToken = default) =>
         await EnsureAsync(await _http.DeleteAsync(new Uri("control/faults", UriKind.Relative), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Puts a fault schedule: each step's settings replace the current ones that many seconds from now.</summary>
+    public async Task<IReadOnlyList<FaultScheduleStep>> ScheduleFaultsAsync(IReadOnlyList<FaultScheduleStep> steps, CancellationToken cancellationToken = default) =>
+        await ReadAsync<List<FaultScheduleStep>>(
+            await _http.PutAsJsonAsync("control/faults/schedule", new FaultScheduleRequest(steps), Json, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The steps of the fault schedule still pending, with the seconds left until each.</summary>
+    public async Task<IReadOnlyList<FaultScheduleStep>> GetFaultScheduleAsync(CancellationToken cancellationToken = default) =>
+        await ReadAsync<List<FaultScheduleStep>>(await _http.GetAsync(new Uri("control/faults/schedule", UriKind.Relative), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
     public async Task<MockStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         await ReadAsync<MockStats>(await _http.GetAsync(new Uri("control/stats", UriKind.Relative), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

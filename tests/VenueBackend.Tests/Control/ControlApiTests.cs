@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Mocks.VenueBackend.Tests.Support;
+using OnSale.Tests.Common;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
 
@@ -109,6 +110,49 @@ public sealed class ControlApiTests : IAsyncLifetime
         var settings = await _host.Control.GetFaultsAsync();
         Assert.False(settings.Outage);
         Assert.Equal(20, settings.LatencyMs);
+    }
+
+    [Fact]
+    public async Task FaultSchedule_StepsComeDueInOrder_ChangeTheCapacityByThemselves()
+    {
+        await _host.Control.SetFaultsAsync(new FaultSettings { MaxCallsPerSecond = 50 });
+
+        var pending = await _host.Control.ScheduleFaultsAsync(
+        [
+            new FaultScheduleStep(0.6, new FaultSettings { MaxCallsPerSecond = 100 }),
+            new FaultScheduleStep(0.2, new FaultSettings { MaxCallsPerSecond = 25 }),
+        ]);
+
+        Assert.Equal([25, 100], pending.Select(s => s.Faults!.MaxCallsPerSecond));
+        Assert.Equal(50, (await _host.Control.GetFaultsAsync()).MaxCallsPerSecond);
+        await Eventually.HoldsAsync(async () => (await _host.Control.GetFaultsAsync()).MaxCallsPerSecond, cap => cap == 25, "the first step applies");
+        await Eventually.HoldsAsync(async () => (await _host.Control.GetFaultsAsync()).MaxCallsPerSecond, cap => cap == 100, "the second step applies");
+        Assert.Empty(await _host.Control.GetFaultScheduleAsync());
+    }
+
+    [Fact]
+    public async Task FaultSchedule_AnExplicitSettingAfterIt_CancelsTheStepsStillPending()
+    {
+        await _host.Control.ScheduleFaultsAsync([new FaultScheduleStep(0.3, new FaultSettings { Outage = true })]);
+
+        await _host.Control.SetFaultsAsync(new FaultSettings { LatencyMs = 1 });
+        await Task.Delay(600); // past the step's moment; no assertion on how long anything took
+
+        Assert.False((await _host.Control.GetFaultsAsync()).Outage);
+        Assert.Empty(await _host.Control.GetFaultScheduleAsync());
+    }
+
+    [Theory]
+    [InlineData("""{"steps": []}""", "steps")]
+    [InlineData("""{"steps": [{"faults": {}}]}""", "steps[0].afterSeconds")]
+    [InlineData("""{"steps": [{"afterSeconds": 1}]}""", "steps[0].faults")]
+    [InlineData("""{"steps": [{"afterSeconds": 1, "faults": {"maxCallsPerSecond": -1}}]}""", "steps[0].faults.maxCallsPerSecond")]
+    public async Task FaultSchedule_Invalid_Answers400NamingTheStep(string body, string field)
+    {
+        using var response = await _http.PutAsync("control/faults/schedule", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
