@@ -43,6 +43,7 @@ internal static class EventIds
     public const int AdmissionRoundFailed = 605;
     public const int WaitingRoomReleaseNotSaved = 606;
     public const int WaitingRoomThresholdAboveCeiling = 607;
+    public const int HotOnSaleChanged = 608;
 
     // 7xx availability cache (Caching/)
     public const int CacheFailSafeActivated = 700;
