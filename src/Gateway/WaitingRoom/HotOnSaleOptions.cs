@@ -23,8 +23,8 @@ public sealed class HotOnSaleOptions
 
     /// <summary>
     /// Leading zero bits the SHA-256 of a solution must have: each bit doubles the work. 18 (262,144 hashes on average)
-    /// takes the widget about 0.2 s on this project's test machine and about a second on a phone (bench/results.md,
-    /// "Hot on-sales"). Default: 18.
+    /// takes the widget 0.2–0.4 s in headless Chromium on this project's test machine, so about a second on a phone
+    /// (bench/results.md, "Hot on-sales"). Default: 18.
     /// </summary>
     [Range(0, 32)]
     public int ProofOfWorkBits { get; set; } = 18;
