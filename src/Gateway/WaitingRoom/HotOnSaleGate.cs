@@ -34,7 +34,7 @@ internal sealed class HotPass(UInt128? entryId, Action<bool> complete)
 /// An identity that already has its place gets it back at once, as a queue token would. Each refusal is a problem with
 /// its own code, and every outcome is counted in <c>onsale.waitingroom.hot_joins</c>.
 /// </summary>
-internal sealed class HotOnSaleGate
+internal sealed partial class HotOnSaleGate
 {
     private readonly HotOnSales _hot;
     private readonly ProofOfWork _proofOfWork;
@@ -42,10 +42,14 @@ internal sealed class HotOnSaleGate
     private readonly IOptions<HotOnSaleOptions> _options;
     private readonly ClientPlaces _places = new();
     private readonly Counter<long> _joins;
+    private readonly ILogger<HotOnSaleGate> _logger;
+    private int _ledgerFull;
 
-    public HotOnSaleGate(HotOnSales hot, ProofOfWork proofOfWork, VenueIdentities identities, IOptions<HotOnSaleOptions> options, GatewayMetrics metrics)
+    public HotOnSaleGate(
+        HotOnSales hot, ProofOfWork proofOfWork, VenueIdentities identities, IOptions<HotOnSaleOptions> options, GatewayMetrics metrics, ILogger<HotOnSaleGate> logger)
     {
         _hot = hot;
+        _logger = logger;
         _proofOfWork = proofOfWork;
         _identities = identities;
         _options = options;
@@ -99,8 +103,15 @@ internal sealed class HotOnSaleGate
         if (proof != ProofOfWorkFailure.None)
         {
             _places.Release(join.PerformanceId, join.Client);
+            if (proof == ProofOfWorkFailure.LedgerFull && Interlocked.Exchange(ref _ledgerFull, 1) == 0)
+            {
+                LogLedgerFull(_logger, o.MaxRememberedChallenges);
+            }
+
             return Refuse(ProofProblem(proof, join.PerformanceId));
         }
+
+        Volatile.Write(ref _ledgerFull, 0);
 
         return (new HotPass(identity?.EntryId, created =>
         {
@@ -173,6 +184,9 @@ internal sealed class HotOnSaleGate
     /// <summary><c>WrongPerformance</c> → <c>wrong_performance</c>.</summary>
     private static string Reason(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
+
+    [LoggerMessage(EventIds.HotChallengeLedgerFull, LogLevel.Warning, "Hot on-sales: {Capacity} spent challenges are remembered and none has expired yet; joins get 503 queue_busy until some expire (Gateway:WaitingRoom:Hot:MaxRememberedChallenges)")]
+    private static partial void LogLedgerFull(ILogger logger, int capacity);
 
     private static string? Single(HttpContext context, string header)
     {

@@ -24,24 +24,14 @@ public sealed class HotOnSaleGateTests : IDisposable
     private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly HotOnSaleOptions _options = new() { Performances = [Hot], ProofOfWorkBits = 4, PlacesPerClient = 2 };
     private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly HotOnSaleGate _gate;
-    private readonly ProofOfWork _pow;
     private readonly Room _room;
+    private HotOnSaleGate _gate = null!;
+    private ProofOfWork _pow = null!;
     private ulong _ids;
 
     public HotOnSaleGateTests()
     {
-        IReadOnlyList<(string Id, byte[] Secret)> keys = [("local", Encoding.UTF8.GetBytes(new string('k', 32)))];
-        var options = Options.Create(_options);
-        var venues = new VenueIdentityOptions();
-        venues.Venues["royal-hall"] = new VenueIdentitySecret { IdentitySecret = IdentitySecret };
-        _pow = new ProofOfWork(() => keys, new ProofOfWorkLedger(1000), _time, options);
-        _gate = new HotOnSaleGate(
-            new HotOnSales(new MemorySettings(), options, _time, NullLogger<HotOnSales>.Instance),
-            _pow,
-            new VenueIdentities(Options.Create(venues), () => keys, _time),
-            options,
-            new GatewayMetrics(_metrics.GetRequiredService<IMeterFactory>()));
+        Create(ledgerCapacity: 1000);
         _room = new Room(Hot, _time.GetUtcNow().AddHours(1), new WaitingRoomOptions());
     }
 
@@ -156,7 +146,38 @@ public sealed class HotOnSaleGateTests : IDisposable
         Assert.NotNull(Join(Request("10.0.0.2", solution)).Created);
     }
 
+    [Fact]
+    public void Admit_LedgerOfSpentChallengesFull_Refuses503WithRetryAfterRatherThanForget()
+    {
+        Create(ledgerCapacity: 1);
+        Assert.NotNull(Join(Request("10.0.0.1", Solution())).Created);
+
+        var (_, problem) = Join(Request("10.0.0.2", Solution()));
+
+        Assert.Equal((503, "queue_busy"), (problem!.Status, problem.Code));
+        Assert.Equal(_options.ChallengeLifetime, problem.RetryAfter);
+        Assert.Equal(0, _gate.PlacesOf(Hot, "10.0.0.2"));
+        _time.Advance(_options.ChallengeLifetime);
+        Assert.NotNull(Join(Request("10.0.0.2", Solution())).Created);
+    }
+
     public void Dispose() => _metrics.Dispose();
+
+    private void Create(int ledgerCapacity)
+    {
+        IReadOnlyList<(string Id, byte[] Secret)> keys = [("local", Encoding.UTF8.GetBytes(new string('k', 32)))];
+        var options = Options.Create(_options);
+        var venues = new VenueIdentityOptions();
+        venues.Venues["royal-hall"] = new VenueIdentitySecret { IdentitySecret = IdentitySecret };
+        _pow = new ProofOfWork(() => keys, new ProofOfWorkLedger(ledgerCapacity), _time, options);
+        _gate = new HotOnSaleGate(
+            new HotOnSales(new MemorySettings(), options, _time, NullLogger<HotOnSales>.Instance),
+            _pow,
+            new VenueIdentities(Options.Create(venues), () => keys, _time),
+            options,
+            new GatewayMetrics(_metrics.GetRequiredService<IMeterFactory>()),
+            NullLogger<HotOnSaleGate>.Instance);
+    }
 
     private (StoredEntry? Created, Problem? Problem) Join(HttpContext context)
     {
