@@ -63,7 +63,7 @@ internal sealed partial class HotOnSaleGate
             ? null
             : new HotJoin(this, performanceId, ClientKeys.Of(context), Single(context, ProofOfWork.Header), Single(context, VenueIdentities.Header));
 
-    /// <summary>Places taken from one client in one performance (for tests and the status of support).</summary>
+    /// <summary>Places taken from one client in one performance.</summary>
     public int PlacesOf(int performanceId, string client) => _places.Count(performanceId, client);
 
     internal (HotPass? Pass, Problem? Problem) Admit(HotJoin join, Room room, DateTimeOffset now)
@@ -112,7 +112,6 @@ internal sealed partial class HotOnSaleGate
         }
 
         Volatile.Write(ref _ledgerFull, 0);
-
         return (new HotPass(identity?.EntryId, created =>
         {
             if (!created)
