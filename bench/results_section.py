@@ -5,7 +5,7 @@
 
 The section is the text between the lines `<!-- NAME:begin -->` and `<!-- NAME:end -->`; it is replaced by FILE's
 content. A section that is not there yet is appended (the file is created with a title if missing). run.sh writes
-`availability`, waitingroom.sh writes `waitingroom`.
+`availability`, waitingroom.sh writes `waitingroom`, hotonsale.sh writes `hotonsale`.
 """
 import os
 import re

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.Extensions.Options;
 
@@ -52,7 +55,7 @@ public static class VenueSiteApp
         var gateway = options.GatewayUrl.TrimEnd('/');
         var tag = options.Embedding == WidgetEmbedding.Frame
             ? $"""<iframe class="onsale-frame" src="{html.Encode($"{gateway}/widget/v1/frame?venue={Uri.EscapeDataString(options.VenueKey)}&performance={options.PerformanceId}")}" title="Box office: choose and buy tickets"></iframe>"""
-            : $"""<script src="{html.Encode(gateway + "/widget/v1/loader.js")}" data-venue="{html.Encode(options.VenueKey)}" data-performance="{options.PerformanceId}" async></script>""";
+            : $"""<script src="{html.Encode(gateway + "/widget/v1/loader.js")}" data-venue="{html.Encode(options.VenueKey)}" data-performance="{options.PerformanceId}"{IdentityAttribute(options)} async></script>""";
 
         // The strict policy a careful venue might set: the widget needs only its gateway for the script and the frame.
         var origin = GatewayOrigin(options.GatewayUrl);
@@ -60,6 +63,24 @@ public static class VenueSiteApp
             $"default-src 'self'; script-src 'self' {origin}; frame-src {origin}; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
         context.Response.Headers.CacheControl = "no-cache";
         return Results.Content(template.Replace("{{widget}}", tag, StringComparison.Ordinal), "text/html; charset=utf-8");
+    }
+
+    /// <summary>
+    /// What a venue's site does for a signed-in customer: HMAC-SHA256, with the venue's identity secret, over
+    /// <c>{venue}.{performance}.{account}.{expires}</c>, appended as unpadded base64url. An hour is plenty for one visit.
+    /// </summary>
+    private static string IdentityAttribute(VenueSiteOptions options)
+    {
+        if (string.IsNullOrEmpty(options.IdentitySecret) || string.IsNullOrEmpty(options.AccountId))
+        {
+            return string.Empty;
+        }
+
+        var expires = TimeProvider.System.GetUtcNow().AddHours(1).ToUnixTimeSeconds();
+        var message = string.Create(CultureInfo.InvariantCulture, $"{options.VenueKey}.{options.PerformanceId}.{options.AccountId}.{expires}");
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.IdentitySecret), Encoding.UTF8.GetBytes(message)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $" data-identity=\"{HtmlEncoder.Default.Encode(message + "." + signature)}\"";
     }
 
     private static string? GatewayOrigin(string? url) =>

@@ -16,6 +16,16 @@ public sealed class VenueSiteOptions
 
     /// <summary>How the page embeds the box office. Default: <see cref="WidgetEmbedding.Loader"/>.</summary>
     public WidgetEmbedding Embedding { get; set; } = WidgetEmbedding.Loader;
+
+    /// <summary>
+    /// The venue's identity secret, the same as the gateway's <c>Gateway:Venues:{key}:IdentitySecret</c>. With
+    /// <see cref="AccountId"/> the page signs its buyer's identity into <c>data-identity</c>, as a venue's site does for a
+    /// signed-in customer when the gateway binds one place per account for hot on-sales. Default: none.
+    /// </summary>
+    public string? IdentitySecret { get; set; }
+
+    /// <summary>The signed-in customer's account id (letters, digits, <c>-</c>, <c>_</c>), in a real site from its session. Default: none.</summary>
+    public string? AccountId { get; set; }
 }
 
 /// <summary>The two ways a venue page can embed the box office.</summary>

@@ -173,8 +173,8 @@
     return Number.isFinite(at) ? Math.max(0, at - serverNow()) : null;
   }
 
-  async function api(method, path, { body, token, key } = {}) {
-    const headers = { Accept: 'application/json' };
+  async function api(method, path, { body, token, key, extra } = {}) {
+    const headers = { Accept: 'application/json', ...extra };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }
@@ -366,6 +366,7 @@
     notice: { mode: 'normal', banner: null },
     queue: null,
     queueToken: store.get('queueToken'),
+    hot: false, // this performance asked for a solved challenge: later joins solve one before asking
     joined: false,
     invalidTokens: 0,
     access: store.get('access'),
@@ -1020,13 +1021,48 @@
     return ['zones', 'admitted', 'held'].includes(app.view) ? 30000 * (0.8 + Math.random() * 0.4) : null;
   });
 
+  /**
+   * Joins the line. A hot on-sale answers 428 proof_of_work_required to a join without a solved challenge: then the
+   * frame fetches one, solves it (proof-of-work.js, in a worker) while saying so, and joins with the solution. A
+   * venue-signed identity, when the page has one, goes with every join.
+   */
+  async function joinQueue(path) {
+    const extra = config.identity ? { 'OnSale-Identity': config.identity } : {};
+    const token = app.queueToken || undefined;
+    if (!app.hot || token) {
+      try {
+        return await api('POST', path, { token, extra });
+      } catch (e) {
+        if (e.code !== 'proof_of_work_required') {
+          throw e;
+        }
+        app.hot = true;
+      }
+    }
+    app.loadingText = 'Getting you a place in line…';
+    go('loading');
+    for (let attempt = 1; ; attempt += 1) {
+      const { data } = await api('GET', `${path}/challenge`);
+      const solved = await window.OnSaleProofOfWork.solve(data.challenge, data.difficulty);
+      extra['OnSale-Proof-Of-Work'] = `${data.challenge}:${solved.nonce}`;
+      try {
+        return await api('POST', path, { token, extra });
+      } catch (e) {
+        // A solution can expire on a very slow device, or its answer be lost and the retry meet "reused": solve anew.
+        if (e.code !== 'proof_of_work_required' || attempt >= 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
   const queuePoller = new Poller('queue', async () => {
     const path = `/performances/${PERF}/queue`;
     let res;
     try {
       res = app.joined && app.queueToken
         ? await api('GET', path, { token: app.queueToken })
-        : await api('POST', path, { token: app.queueToken || undefined });
+        : await joinQueue(path);
     } catch (e) {
       if (e.status === 404 && e.code !== 'unknown_performance') {
         // No waiting room on this gateway (or none for this performance): nobody has to queue.
@@ -1043,6 +1079,28 @@
           text: `We couldn't find performance ${PERF}.`,
           next: "Please check the venue's website for current performances.",
         });
+        return null;
+      }
+      const refusal = {
+        identity_required: {
+          title: 'Sign in to join the queue',
+          text: 'For this on-sale the venue gives one place in the queue per account, so it needs you to be signed in.',
+          next: "Sign in on the venue's website, then open this page again.",
+        },
+        invalid_identity: {
+          title: "We couldn't confirm your sign-in",
+          text: 'Your sign-in for this on-sale has expired or could not be checked.',
+          next: "Reload the venue's page (sign in again if it asks), then join the queue.",
+        },
+        too_many_places: {
+          title: 'Too many places from your connection',
+          text: 'So many places in this queue have already been taken from your internet connection that we cannot give it another.',
+          next: 'If you joined before, use the same browser tab to keep your place. Otherwise try from another connection, such as mobile data.',
+        },
+      }[e.code];
+      if (refusal) {
+        app.busy = false;
+        unavailable(refusal);
         return null;
       }
       if (e.code === 'invalid_token' && app.queueToken && app.invalidTokens < 2) {

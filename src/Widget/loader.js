@@ -47,6 +47,9 @@
   if (purchase) {
     params.set('purchase', purchase);
   }
+  if (data.identity) {
+    params.set('identity', data.identity); // the venue's signed identity of the buyer, for hot on-sales
+  }
   const frameUrl = `${base}/widget/v1/frame?${params}`;
 
   const box = document.createElement('div');

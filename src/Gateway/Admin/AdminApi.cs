@@ -18,6 +18,7 @@ internal static class AdminApi
         admin.MapPut("/mode", SetModeAsync).WithName("SetMode");
         admin.MapPut("/banner", SetBannerAsync).WithName("SetBanner");
         admin.MapGet("/audit", GetAuditAsync).WithName("GetAudit");
+        admin.MapHotOnSaleAdmin();
 
         endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");
 

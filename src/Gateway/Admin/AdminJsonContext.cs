@@ -12,6 +12,7 @@ namespace OnSale.Gateway.Admin;
     Converters = [typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(ModeRequest))]
 [JsonSerializable(typeof(BannerRequest))]
+[JsonSerializable(typeof(HotRequest))]
 [JsonSerializable(typeof(BannerState))]
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(Notice))]

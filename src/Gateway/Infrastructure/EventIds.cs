@@ -46,6 +46,8 @@ internal static class EventIds
     public const int AdmissionRoundFailed = 605;
     public const int WaitingRoomReleaseNotSaved = 606;
     public const int WaitingRoomThresholdAboveCeiling = 607;
+    public const int HotOnSaleChanged = 608;
+    public const int HotChallengeLedgerFull = 609;
 
     // 7xx availability cache
     public const int CacheFailSafeActivated = 700;

@@ -10,6 +10,7 @@ internal static class WaitingRoomApi
     {
         var queue = endpoints.MapGroup("/api/v1/performances/{performanceId}/queue").WithTags("Waiting room");
         queue.MapPost("/", JoinAsync).WithName("JoinQueue").RequireRateLimiting(ClientRateLimiting.Policy);
+        queue.MapHotOnSaleApi();
 
         // Budgeted per queue token inside, not per address: buyers behind one address must not throttle each other.
         queue.MapGet("/", Status).WithName("QueueStatus");
@@ -23,14 +24,14 @@ internal static class WaitingRoomApi
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
     }
 
-    private static async Task<IResult> JoinAsync(string performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
+    private static async Task<IResult> JoinAsync(string performanceId, HttpContext context, WaitingRoomService rooms, HotOnSaleGate hot, TimeProvider time)
     {
         if (!int.TryParse(performanceId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
             return Problem.NotFound("unknown_performance", $"There is no performance '{performanceId}'.");
         }
 
-        var (answer, problem) = await rooms.JoinAsync(id, Bearer(context), context.RequestAborted);
+        var (answer, problem) = await rooms.JoinAsync(id, Bearer(context), context.RequestAborted, hot.For(id, context));
         return Respond(context, answer, problem, time, StatusCodes.Status201Created);
     }
 

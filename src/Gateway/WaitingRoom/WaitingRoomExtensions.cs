@@ -17,6 +17,6 @@ internal static class WaitingRoomExtensions
         services.AddSingleton<IBuyerAccess>(provider => provider.GetRequiredService<WaitingRoomService>());
         services.AddSingleton<IQueueStatusSource>(provider => provider.GetRequiredService<WaitingRoomService>());
         services.AddHostedService<AdmissionWorker>();
-        return services;
+        return services.AddHotOnSales(configuration);
     }
 }

@@ -11,4 +11,7 @@ namespace OnSale.Gateway.WaitingRoom;
     NumberHandling = JsonNumberHandling.Strict,
     Converters = [typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(QueueAnswer))]
+[JsonSerializable(typeof(ChallengeAnswer))]
+[JsonSerializable(typeof(HotState))]
+[JsonSerializable(typeof(Dictionary<int, HotSetting>))]
 internal sealed partial class WaitingRoomJsonContext : JsonSerializerContext;

@@ -14,15 +14,20 @@ internal sealed partial class WaitingRoomKeys(IOptions<WaitingRoomOptions> optio
 {
     private const string GeneratedKeySetting = "waitingroom.signing-key";
     private QueueTokens? _tokens;
+    private IReadOnlyList<(string Id, byte[] Secret)>? _secrets;
 
     public QueueTokens Tokens => _tokens ?? throw new InvalidOperationException("The waiting room's keys are not loaded yet.");
+
+    /// <summary>The keys themselves, the first signing: hot on-sales derive their own keys from them.</summary>
+    public IReadOnlyList<(string Id, byte[] Secret)> Secrets => _secrets ?? throw new InvalidOperationException("The waiting room's keys are not loaded yet.");
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var configured = options.Value.SigningKeys;
         if (configured.Count > 0)
         {
-            _tokens = new QueueTokens(configured.Select(k => (k.Id, Encoding.UTF8.GetBytes(k.Secret!))), time);
+            _secrets = [.. configured.Select(k => (k.Id, Encoding.UTF8.GetBytes(k.Secret!)))];
+            _tokens = new QueueTokens(_secrets, time);
             return;
         }
 
@@ -34,7 +39,8 @@ internal sealed partial class WaitingRoomKeys(IOptions<WaitingRoomOptions> optio
             LogGeneratedKey(logger);
         }
 
-        _tokens = new QueueTokens([("local", Convert.FromBase64String(secret))], time);
+        _secrets = [("local", Convert.FromBase64String(secret))];
+        _tokens = new QueueTokens(_secrets, time);
     }
 
     [LoggerMessage(EventIds.WaitingRoomKeyGenerated, LogLevel.Warning, "No Gateway:WaitingRoom:SigningKeys configured: generated a signing key for this node and kept it in the embedded store. Configure shared keys before running several nodes")]

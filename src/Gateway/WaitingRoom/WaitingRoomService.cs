@@ -44,7 +44,8 @@ internal sealed partial class WaitingRoomService(
         }
     }
 
-    public async Task<(QueueAnswer? Answer, Problem? Problem)> JoinAsync(int performanceId, string? queueToken, CancellationToken cancellationToken)
+    /// <summary>A new place, or the caller's own (queue token); <paramref name="hot"/> is the door of a hot performance.</summary>
+    public async Task<(QueueAnswer? Answer, Problem? Problem)> JoinAsync(int performanceId, string? queueToken, CancellationToken cancellationToken, HotJoin? hot = null)
     {
         UInt128? existing = null;
         if (queueToken is not null)
@@ -63,7 +64,18 @@ internal sealed partial class WaitingRoomService(
             return (null, problem);
         }
 
-        var (view, created) = room.Join(existing, NewEntryId(), time.GetUtcNow());
+        HotPass? pass = null;
+        if (existing is null && hot is not null)
+        {
+            (pass, problem) = hot.Admit(room, time.GetUtcNow());
+            if (pass is null)
+            {
+                return (null, problem);
+            }
+        }
+
+        var (view, created) = room.Join(existing ?? pass?.EntryId, pass?.EntryId ?? NewEntryId(), time.GetUtcNow());
+        pass?.Complete(created is not null);
         if (existing is not null && created is not null)
         {
             // A genuine token for a place this room no longer knows (its data was wiped): say so rather than guess.

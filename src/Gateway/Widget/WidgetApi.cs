@@ -11,9 +11,12 @@ namespace OnSale.Gateway.Widget;
 /// </summary>
 internal static partial class WidgetApi
 {
-    /// <summary>The frame's policy; <c>{0}</c> is the venue's origins. Nothing inline runs, nothing leaves the gateway.</summary>
+    /// <summary>
+    /// The frame's policy; <c>{0}</c> is the venue's origins. Nothing inline runs, nothing leaves the gateway; the one
+    /// worker (the proof-of-work solver of hot on-sales) is the gateway's own script.
+    /// </summary>
     private const string FramePolicy =
-        "default-src 'self'; frame-ancestors {0}; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+        "default-src 'self'; frame-ancestors {0}; script-src 'self'; worker-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
     /// <summary>The policy of the explanation pages: no script at all, only the frame's stylesheet.</summary>
     private const string ProblemPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {0}";
@@ -113,7 +116,8 @@ internal static partial class WidgetApi
             host is null ? null : PageOf(Single(query["page"]), host),
             Single(query["purchase"]) is { } purchase && PurchaseIdPattern().IsMatch(purchase) ? purchase : null,
             venue.Currency,
-            context.Request.PathBase.Add("/api/v1").Value!);
+            context.Request.PathBase.Add("/api/v1").Value!,
+            Single(query["identity"]) is { } identity && IdentityPattern().IsMatch(identity) ? identity : null);
         return TypedResults.Content(WidgetPages.Frame(assets, config), "text/html; charset=utf-8");
     }
 
@@ -178,4 +182,8 @@ internal static partial class WidgetApi
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex PurchaseIdPattern();
+
+    /// <summary>What a venue-signed identity is made of (the gateway checks its signature when the frame joins).</summary>
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,512}$")]
+    private static partial Regex IdentityPattern();
 }

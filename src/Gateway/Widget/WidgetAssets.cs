@@ -73,11 +73,13 @@ internal sealed class WidgetAssets
         Loader = new WidgetAsset("loader.js", "application/javascript; charset=utf-8", Read(assembly, "loader.js"));
         FrameScript = new WidgetAsset("frame.js", "application/javascript; charset=utf-8", Read(assembly, "frame.js"));
         FrameStyles = new WidgetAsset("frame.css", "text/css; charset=utf-8", Read(assembly, "frame.css"));
+        ProofOfWorkScript = new WidgetAsset("proof-of-work.js", "application/javascript; charset=utf-8", Read(assembly, "proof-of-work.js"));
         FrameTemplate = System.Text.Encoding.UTF8.GetString(Read(assembly, "frame.html"));
 
         var template = FrameTemplate
             .Replace("{{frame.css}}", StylesUrl, StringComparison.Ordinal)
-            .Replace("{{frame.js}}", $"assets/frame.js?v={FrameScript.Version}", StringComparison.Ordinal);
+            .Replace("{{frame.js}}", $"assets/frame.js?v={FrameScript.Version}", StringComparison.Ordinal)
+            .Replace("{{proof-of-work.js}}", $"assets/proof-of-work.js?v={ProofOfWorkScript.Version}", StringComparison.Ordinal);
         var at = template.IndexOf(ConfigPlaceholder, StringComparison.Ordinal);
         if (at < 0)
         {
@@ -93,6 +95,9 @@ internal sealed class WidgetAssets
     public WidgetAsset FrameScript { get; }
 
     public WidgetAsset FrameStyles { get; }
+
+    /// <summary>The solver of hot on-sales' challenges: a script of the frame, and the worker it starts from the same address.</summary>
+    public WidgetAsset ProofOfWorkScript { get; }
 
     /// <summary><c>frame.html</c> as shipped, placeholders included.</summary>
     public string FrameTemplate { get; }
@@ -111,6 +116,7 @@ internal sealed class WidgetAssets
     {
         "frame.js" => FrameScript,
         "frame.css" => FrameStyles,
+        "proof-of-work.js" => ProofOfWorkScript,
         _ => null,
     };
 

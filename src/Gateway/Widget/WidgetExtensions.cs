@@ -25,7 +25,7 @@ internal static class WidgetExtensions
         services.AddOptions<CorsOptions>().Configure<VenueRegistry>((cors, venues) => cors.AddPolicy(CorsPolicyName, policy => policy
             .WithOrigins([.. venues.AllOrigins])
             .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete)
-            .WithHeaders("Authorization", "Content-Type", "Idempotency-Key")
+            .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "OnSale-Proof-Of-Work", "OnSale-Identity")
             .WithExposedHeaders("Location", "Retry-After", "Age")
             .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
         return services;

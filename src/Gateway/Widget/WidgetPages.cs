@@ -9,10 +9,12 @@ namespace OnSale.Gateway.Widget;
 /// <remarks>
 /// <see cref="Host"/> is the embedding page's origin when the loader named one of the venue's; <see cref="Origins"/>
 /// are the venue's origins (public: they are the frame's <c>frame-ancestors</c>), against which the frame checks the
-/// parent that says hello when no host was given.
+/// parent that says hello when no host was given. <see cref="Identity"/> is the venue-signed identity the loader was
+/// given (<c>data-identity</c>), sent with joins of hot on-sales.
 /// </remarks>
 internal sealed record FrameConfig(
-    string Venue, int PerformanceId, string? Host, IReadOnlyList<string> Origins, string? Page, string? PurchaseId, string Currency, string Api);
+    string Venue, int PerformanceId, string? Host, IReadOnlyList<string> Origins, string? Page, string? PurchaseId, string Currency, string Api,
+    string? Identity = null);
 
 /// <summary>The HTML the frame endpoint answers with: the frame app, or a page that says why there is none.</summary>
 internal static class WidgetPages
@@ -42,6 +44,7 @@ internal static class WidgetPages
             WriteOptional(writer, "purchaseId", config.PurchaseId);
             writer.WriteString("currency", config.Currency);
             writer.WriteString("api", config.Api);
+            WriteOptional(writer, "identity", config.Identity);
             writer.WriteEndObject();
         }
 

@@ -36,7 +36,8 @@ public sealed class SaleStack : IAsyncDisposable
     public HttpClient Admin { get; private set; } = null!;
 
     /// <summary>Starts the stack; the venue site is the only origin allowed to embed the widget unless told otherwise.</summary>
-    public static async Task<SaleStack> StartAsync(IDictionary<string, string>? gatewaySettings = null, WidgetEmbedding embedding = WidgetEmbedding.Loader)
+    public static async Task<SaleStack> StartAsync(
+        IDictionary<string, string>? gatewaySettings = null, WidgetEmbedding embedding = WidgetEmbedding.Loader, IDictionary<string, string>? siteSettings = null)
     {
         var stack = new SaleStack(await MockBackendHost.StartAsync());
         var gatewayPort = FreePort();
@@ -60,7 +61,7 @@ public sealed class SaleStack : IAsyncDisposable
         }
 
         await stack.StartAsync(GatewayApp.Build([.. args]));
-        await stack.StartAsync(VenueSite(sitePort, stack.GatewayUrl, embedding));
+        await stack.StartAsync(VenueSite(sitePort, stack.GatewayUrl, embedding, siteSettings));
         stack.Admin = new HttpClient { BaseAddress = stack.GatewayUrl };
         stack.Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         return stack;
@@ -123,10 +124,11 @@ public sealed class SaleStack : IAsyncDisposable
         }
     }
 
-    private static WebApplication VenueSite(int port, Uri gatewayUrl, WidgetEmbedding embedding) =>
+    private static WebApplication VenueSite(int port, Uri gatewayUrl, WidgetEmbedding embedding, IDictionary<string, string>? settings = null) =>
         VenueSiteApp.Build([
             "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning",
             $"--VenueSite:GatewayUrl={gatewayUrl}", $"--VenueSite:Embedding={embedding}",
+            .. (settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"),
         ]);
 
     private static int FreePort()

@@ -179,7 +179,7 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
         Assert.DoesNotContain("<script>alert", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<!--", html, StringComparison.Ordinal);
-        Assert.Equal(2, Regex.Matches(html, "</script>", RegexOptions.IgnoreCase).Count); // the config block and frame.js
+        Assert.Equal(3, Regex.Matches(html, "</script>", RegexOptions.IgnoreCase).Count); // the config block, proof-of-work.js and frame.js
         var config = Config(html);
         Assert.Equal(Hostile, config.GetProperty("page").GetString());
         Assert.Equal(JsonValueKind.Null, config.GetProperty("purchaseId").ValueKind);

@@ -1,0 +1,81 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OnSale.Gateway.Infrastructure;
+
+namespace OnSale.Gateway.WaitingRoom;
+
+/// <summary>A performance's hot flag as support set it.</summary>
+internal sealed record HotSetting(bool Hot, string? Reason, string SetBy, DateTimeOffset Since);
+
+/// <summary>Whether a performance is hot, and who said so (<c>GET/PUT /admin/api/performances/{id}/hot</c>).</summary>
+/// <param name="Source"><c>admin</c> when support set it, <c>configuration</c> when it comes from <c>Gateway:WaitingRoom:Hot:Performances</c>, <c>default</c> otherwise.</param>
+internal sealed record HotState(int PerformanceId, bool Hot, string Source, string? Reason, string? SetBy, DateTimeOffset? Since);
+
+/// <summary>
+/// Which performances are hot: those configured, unless support switched one on or off through the admin API, which
+/// is persisted (one settings entry holding every switch), audited like mode and banner, and restored at start-up.
+/// Read on every join, so it is a lock-free snapshot; writes copy it.
+/// </summary>
+internal sealed partial class HotOnSales(
+    ISettingsStore store,
+    IOptions<HotOnSaleOptions> options,
+    TimeProvider time,
+    ILogger<HotOnSales> logger) : IHostedService
+{
+    private const string SettingsKey = "waitingroom.hot";
+    private readonly FrozenSet<int> _configured = options.Value.Performances.ToFrozenSet();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private FrozenDictionary<int, HotSetting> _switched = FrozenDictionary<int, HotSetting>.Empty;
+
+    public bool IsHot(int performanceId)
+    {
+        var switched = Volatile.Read(ref _switched);
+        return switched.Count > 0 && switched.TryGetValue(performanceId, out var setting) ? setting.Hot : _configured.Contains(performanceId);
+    }
+
+    public HotState Describe(int performanceId)
+    {
+        if (Volatile.Read(ref _switched).TryGetValue(performanceId, out var s))
+        {
+            return new HotState(performanceId, s.Hot, "admin", s.Reason, s.SetBy, s.Since);
+        }
+
+        var configured = _configured.Contains(performanceId);
+        return new HotState(performanceId, configured, configured ? "configuration" : "default", null, null, null);
+    }
+
+    public async Task<HotState> SetAsync(int performanceId, bool hot, string? reason, string who, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var next = new Dictionary<int, HotSetting>(_switched) { [performanceId] = new HotSetting(hot, reason, who, time.GetUtcNow()) };
+            await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting), cancellationToken);
+            await store.AppendAuditAsync(
+                new AuditEntry(time.GetUtcNow(), who, hot ? "hot.on" : "hot.off", $"performance {performanceId}: {reason ?? "no reason given"}"),
+                cancellationToken);
+            Volatile.Write(ref _switched, next.ToFrozenDictionary());
+            LogHotChanged(logger, performanceId, hot, who, reason ?? string.Empty);
+            return Describe(performanceId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var json = await store.GetAsync(SettingsKey, cancellationToken);
+        if (json is not null && JsonSerializer.Deserialize(json, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting) is { } saved)
+        {
+            Volatile.Write(ref _switched, saved.ToFrozenDictionary());
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventIds.HotOnSaleChanged, LogLevel.Warning, "AUDIT performance {PerformanceId} hot set to {Hot} by key {KeyId}: {Reason}")]
+    private static partial void LogHotChanged(ILogger logger, int performanceId, bool hot, string keyId, string reason);
+}
