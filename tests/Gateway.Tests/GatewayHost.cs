@@ -79,6 +79,11 @@ public sealed class GatewayHost : IAsyncDisposable
             // Every request of a test comes from one client; the fair share of seats per client is the hostile suite's
             // subject (Hostile/FairShareTests), and those tests set it themselves.
             ["Gateway:WaitingRoom:SeatsPerBuyer"] = "100",
+
+            // The learned budget starts at 10 calls a second and spreads starts over the second: on a clock that only
+            // moves when a test moves it, that would stall. Its own tests (Resilience/BackendBudgetTests) drive it on a
+            // fake clock; the on-sale scenarios (FunctionalTests) run it on for real, against the mock's caps.
+            ["Gateway:Resilience:AdaptiveBudget"] = "false",
         };
         if (time is not null)
         {

@@ -24,6 +24,7 @@ internal sealed partial class HoldService(
     /// <summary>Holds seats for a buyer, out of their fair share (given back if no hold is made).</summary>
     public async Task<(HeldSeats? Hold, Problem? Problem)> CreateAsync(HoldRequest request, BuyerCredentials who, TimeSpan budget, CancellationToken cancellationToken)
     {
+        using var work = BackendWork.Begin(BackendWorkKind.Purchase, time);
         var (performanceId, quantity) = (request.PerformanceId!.Value, request.Quantity!.Value);
         var (buyer, denied) = await access.AdmitAsync(performanceId, who, quantity, cancellationToken);
         if (denied is not null)
@@ -99,6 +100,7 @@ internal sealed partial class HoldService(
     /// <summary>Releases a hold. Idempotent: releasing a closed or expired hold succeeds.</summary>
     public async Task<(HeldSeats? Hold, Problem? Problem)> ReleaseAsync(string holdId, CancellationToken cancellationToken)
     {
+        using var work = BackendWork.Begin(BackendWorkKind.Purchase, time);
         var hold = await holds.GetAsync(holdId, cancellationToken);
         if (hold is null)
         {

@@ -35,6 +35,7 @@ internal sealed partial class PurchaseService(
     IOptions<PurchasingOptions> options,
     TimeProvider time,
     GatewayMetrics metrics,
+    BackendBudget backendBudget,
     ILogger<PurchaseService> logger)
 {
     public const string ParkedMessage = "We have your request. It will be confirmed here as soon as the box office can take it; you can close this page and come back.";
@@ -48,6 +49,7 @@ internal sealed partial class PurchaseService(
     /// </summary>
     public async Task<PurchaseResult> PurchaseAsync(PurchaseRequest request, string idempotencyKey, BuyerCredentials who, TimeSpan budget, CancellationToken cancellationToken)
     {
+        using var work = BackendWork.Begin(BackendWorkKind.Purchase, time); // Its calls go before those of later purchases.
         var (performanceId, quantity) = (request.PerformanceId!.Value, request.Quantity!.Value);
         var key = "purchase:" + access.ScopeOf(performanceId, who) + ":" + idempotencyKey;
         var hash = PurchasingValidation.Hash(request.PerformanceId, request.ZoneId, request.Quantity, request.PaymentToken, request.Email);
@@ -161,12 +163,14 @@ internal sealed partial class PurchaseService(
         {
             await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
             metrics.Purchase("rejected");
+            backendBudget.PurchaseFinished();
             return Problem.NotEnoughSeats($"Only {ex.Available?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "fewer"} seats are left in this zone.", ex.Available);
         }
         catch (PaymentDeclinedException)
         {
             await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
             metrics.Purchase("declined");
+            backendBudget.PurchaseFinished();
             return PaymentDeclined();
         }
         catch (Exception ex) when (ex is InvalidArgumentException or NotFoundException)
@@ -208,6 +212,8 @@ internal sealed partial class PurchaseService(
 
     public async Task<PurchaseResult> CheckoutHoldAsync(string holdId, CheckoutRequest request, string idempotencyKey, TimeSpan budget, CancellationToken cancellationToken)
     {
+        using var work = BackendWork.Begin(BackendWorkKind.Purchase, time);
+
         // Scoped to the hold, whose id only its buyer knows: nobody else's key can collide with it or learn of it.
         var key = "checkout:" + holdId + ":" + idempotencyKey;
         var hash = PurchasingValidation.Hash(holdId, request.PaymentToken, request.Email);
@@ -266,6 +272,7 @@ internal sealed partial class PurchaseService(
         {
             await journal.DeleteAsync(purchase.PurchaseId, CancellationToken.None);
             metrics.Purchase("declined");
+            backendBudget.PurchaseFinished();
             return PaymentDeclined();
         }
         catch (Exception ex) when (ex is HoldExpiredException or SessionExpiredException)
@@ -347,6 +354,7 @@ internal sealed partial class PurchaseService(
             {
                 await DeleteIfInsertedAsync();
                 metrics.Purchase("rejected");
+                backendBudget.PurchaseFinished();
                 return new Problem(409, "seat_limit_reached", "Too many seats are waiting for the box office from your network.",
                     $"Purchases from your network already have {waiting} seats waiting for the box office, the most one network may have waiting at once. Try again once they are confirmed.")
                 {
@@ -394,6 +402,7 @@ internal sealed partial class PurchaseService(
             case PromiseOutcome.NotEnoughSeats:
                 await DeleteIfInsertedAsync();
                 metrics.Purchase("rejected");
+                backendBudget.PurchaseFinished();
                 return Problem.NotEnoughSeats(
                     "Not enough seats are left, counting requests already waiting for the box office.",
                     Math.Max(0, (availability.LastKnownZone(purchase.PerformanceId, purchase.ZoneId)?.Available ?? 0) - availability.Promised(purchase.PerformanceId, purchase.ZoneId)));
@@ -446,6 +455,8 @@ internal sealed partial class PurchaseService(
         }
 
         metrics.Purchase("confirmed");
+
+        backendBudget.PurchaseFinished();
         LogConfirmed(logger, confirmed.PurchaseId, order.OrderId);
         return confirmed;
     }

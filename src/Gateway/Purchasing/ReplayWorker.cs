@@ -53,6 +53,7 @@ internal sealed partial class ReplayWorker(
     TimeProvider time,
     IOptions<PurchasingOptions> options,
     GatewayMetrics metrics,
+    BackendBudget backendBudget,
     ILogger<ReplayWorker> logger) : BackgroundService
 {
     private const int UnexpectedFailuresBeforeSetAside = 3;
@@ -135,6 +136,7 @@ internal sealed partial class ReplayWorker(
     internal async Task<bool> RunRoundAsync(IReadOnlyList<Purchase> batch, CancellationToken cancellationToken)
     {
         using var round = GatewayTracing.Source.StartActivity("replay round");
+        using var work = BackendWork.Begin(BackendWorkKind.Replay, time); // Its own share of the backend budget.
         round?.SetTag("onsale.replay.batch_size", batch.Count);
         var ready = new List<ReadyToCheckout>();
         var clean = true;
@@ -408,6 +410,7 @@ internal sealed partial class ReplayWorker(
         metrics.ReplayAttempt("confirmed");
         Activity.Current?.SetTag("onsale.replay.result", "confirmed");
         metrics.Purchase("confirmed");
+        backendBudget.PurchaseFinished();
         LogConfirmed(logger, purchase.PurchaseId, order.OrderId, purchase.Attempts);
     }
 
@@ -431,6 +434,7 @@ internal sealed partial class ReplayWorker(
         metrics.ReplayAttempt("failed");
         Activity.Current?.SetTag("onsale.replay.result", "failed");
         metrics.Purchase("failed");
+        backendBudget.PurchaseFinished();
         LogFailed(logger, purchase.PurchaseId, code);
     }
 

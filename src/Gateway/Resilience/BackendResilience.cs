@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
 using OnSale.LegacyAdapters;
@@ -20,14 +19,13 @@ internal enum BreakerState
 
 /// <summary>
 /// The Polly pipelines every backend call goes through, built once. Outer to inner:
-/// exception translation → retry (reads only) → one shared circuit breaker → telemetry → the call-rate cap (when
-/// configured) → one shared concurrency limit → per-attempt timeout → the call. Reads and writes share the breaker and the limit, because the backend's
-/// health and capacity are one; only reads are retried, because every call is a POST and a blind retry of
+/// exception translation → retry (reads only) → one shared circuit breaker → telemetry → one shared
+/// <see cref="BackendBudget"/> (calls per second and in flight, learned) → per-attempt timeout → the call. Reads and
+/// writes share the breaker and the budget, because the backend's health and capacity are one; only reads are retried, because every call is a POST and a blind retry of
 /// ReserveTickets or Checkout can hold or buy twice. Degraded mode is the breaker's manual control (isolated).
 /// </summary>
-internal sealed partial class BackendResilience : IDisposable
+internal sealed partial class BackendResilience
 {
-    private readonly ConcurrencyLimiter _limiter;
     private readonly ResiliencePipeline _reads;
     private readonly ResiliencePipeline _writes;
     private readonly GatewayMetrics _metrics;
@@ -38,17 +36,12 @@ internal sealed partial class BackendResilience : IDisposable
         TimeProvider time,
         GatewayMetrics metrics,
         BackendHealth health,
+        BackendBudget budget,
         ILogger<BackendResilience> logger)
     {
         var o = options.Value;
         _metrics = metrics;
         _logger = logger;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = o.MaxConcurrentBackendCalls,
-            QueueLimit = o.MaxQueuedBackendCalls,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
 
         var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = "backend" }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
@@ -82,13 +75,8 @@ internal sealed partial class BackendResilience : IDisposable
             })
             // Measured as callers see it, waiting for a permit included: the signal admission paces itself by.
             .AddStrategy(_ => new BackendTelemetryStrategy(metrics, health, time), new BackendTelemetryStrategyOptions());
-        if (o.MaxBackendCallsPerSecond > 0)
-        {
-            builder.AddStrategy(_ => new CallRateStrategy(o.MaxBackendCallsPerSecond, o.MaxQueuedBackendCalls, time), new RateLimiterStrategyOptions("CallRate"));
-        }
-
         var shared = builder
-            .AddStrategy(_ => new RateLimiterStrategy(_limiter, o.MaxConcurrentBackendCalls), new RateLimiterStrategyOptions("ConcurrencyLimit"))
+            .AddStrategy(_ => new BackendBudgetStrategy(budget, time), new BackendBudgetStrategyOptions())
             .AddTimeout(o.AttemptTimeout)
             .Build();
 
@@ -113,6 +101,13 @@ internal sealed partial class BackendResilience : IDisposable
 
         metrics.Meter.CreateObservableGauge("onsale.breaker.state", () => (int)State, "{state}", "Circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated (degraded mode).");
         metrics.Meter.CreateObservableUpDownCounter("onsale.backend.calls.in_flight", () => health.Snapshot().InFlight, "{call}", "Backend calls in flight.");
+        metrics.Meter.CreateObservableGauge("onsale.backend.budget.calls_per_second", () => budget.Snapshot().CallsPerSecond, "{call}/s", "The budget's limit of backend calls per second, learned from the backend's answers.");
+        metrics.Meter.CreateObservableGauge("onsale.backend.budget.in_flight_limit", () => budget.Snapshot().InFlightLimit, "{call}", "The budget's limit of backend calls in flight.");
+        metrics.Meter.CreateObservableGauge(
+            "onsale.backend.budget.waiting",
+            () => budget.Snapshot().Waiting.Select((n, kind) => new System.Diagnostics.Metrics.Measurement<int>(n, new KeyValuePair<string, object?>("work", ((BackendWorkKind)kind).ToString().ToLowerInvariant()))),
+            "{call}",
+            "Backend calls waiting for a permit, per kind of work.");
     }
 
     public CircuitBreakerStateProvider StateProvider { get; } = new();
@@ -131,8 +126,6 @@ internal sealed partial class BackendResilience : IDisposable
     public bool IsRefusingCalls => State is BreakerState.Open or BreakerState.Isolated;
 
     public ResiliencePipeline For(VenueOperation operation) => operation.IsSafeToRetry() ? _reads : _writes;
-
-    public void Dispose() => _limiter.Dispose();
 
     [LoggerMessage(EventIds.BreakerOpened, LogLevel.Warning, "Circuit opened for {BreakSeconds} s (manual: {IsManual}) after: {LastError}")]
     private static partial void LogBreakerOpened(ILogger logger, double breakSeconds, bool isManual, string? lastError);

@@ -7,6 +7,7 @@ internal static class ResilienceExtensions
     {
         services.AddOptions<ResilienceOptions>().Bind(configuration.GetSection(ResilienceOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BackendHealth>();
+        services.AddSingleton<BackendBudget>();
         services.AddSingleton<BackendResilience>();
         services.AddSingleton<DegradedMode>();
         services.AddVenueBackend(configuration)

@@ -7,16 +7,37 @@ public sealed class ResilienceOptions
 {
     public const string SectionName = "Gateway:Resilience";
 
-    /// <summary>Backend calls in flight at once, across all operations; more wait in line. Default: 32.</summary>
+    /// <summary>The rate limit's stand-in for "no ceiling configured".</summary>
+    internal const int UnboundedCallsPerSecond = 100_000;
+
+    /// <summary>
+    /// The hard ceiling of backend calls in flight at once, across all operations; the learned limit stays under it and
+    /// more calls wait in line. Default: 32.
+    /// </summary>
     [Range(1, 10_000)]
     public int MaxConcurrentBackendCalls { get; set; } = 32;
 
     /// <summary>
-    /// The most calls per second the backend is sent, across all operations (0: no cap). Set it to what the venue's box
-    /// is known to bear; callers wait for a permit within their deadline. Default: 0.
+    /// A hard ceiling of calls per second the backend is sent, across all operations (0: none). Not required: the
+    /// budget learns the backend's ceiling from its answers; set it when the venue knows its box must never see more.
+    /// Callers wait for a permit within their deadline. Default: 0.
     /// </summary>
     [Range(0, 1_000_000)]
     public int MaxBackendCallsPerSecond { get; set; }
+
+    /// <summary>
+    /// Whether the budget learns the backend's ceiling (calls per second and in flight) from refusals, timeouts and
+    /// latency. Off, the budget is exactly the two hard ceilings above. Default: true.
+    /// </summary>
+    public bool AdaptiveBudget { get; set; } = true;
+
+    /// <summary>Calls per second the learned limit starts at (conservative; it doubles each second it is short). Default: 10.</summary>
+    [Range(1, 100_000)]
+    public int InitialBackendCallsPerSecond { get; set; } = 10;
+
+    /// <summary>Calls in flight the learned limit starts at. Default: 4.</summary>
+    [Range(1, 10_000)]
+    public int InitialConcurrentBackendCalls { get; set; } = 4;
 
     /// <summary>Calls that may wait for a slot; beyond it a call fails at once as saturated. Default: 2,000.</summary>
     [Range(0, 1_000_000)]

@@ -1,6 +1,11 @@
-using OnSale.Gateway.Resilience;
-
 namespace OnSale.Gateway.WaitingRoom;
+
+/// <summary>
+/// What admission paces itself by: the purchases per second the backend budget can complete now (this room's share),
+/// whether purchases already wait for it (more than a second's worth), the parked purchases not yet served, and whether
+/// the backend is in trouble (breaker open, most calls failing).
+/// </summary>
+internal readonly record struct AdmissionPace(double PurchasesPerSecond, bool Queued = false, int Backlog = 0, bool Trouble = false);
 
 /// <summary>What a buyer is told about their place.</summary>
 internal readonly record struct EntryView(
@@ -16,9 +21,11 @@ internal readonly record struct EntryView(
 /// One performance's waiting room, all in memory under one lock (the store keeps it durable). Before opening, joiners
 /// sit in the lobby; at opening they are shuffled into random order ahead of everyone later; afterwards first come,
 /// first served. Order keys are contiguous, admission takes them strictly in order, so a position is
-/// <c>orderKey − head + 1</c>: O(1), and it only ever goes down. Admission keeps active buyers under an adaptive limit
-/// (additive increase while the backend is healthy and the limit binds, multiplicative decrease when it is not),
-/// never above the configured maximum.
+/// <c>orderKey − head + 1</c>: O(1), and it only ever goes down. Admission follows the backend budget: buyers are let
+/// in at the rate their purchases can complete (<see cref="AdmissionPace.PurchasesPerSecond"/>), from a small reserve
+/// so that the budget is never idle while people wait, and not at all while purchases already queue for the backend;
+/// the limit on active buyers is that rate times how long a turn lasts (Little's law) plus the reserve, never above
+/// the configured maximum.
 /// </summary>
 internal sealed class Room
 {
@@ -36,6 +43,8 @@ internal sealed class Room
     private long _arrivals;
     private double _limit;
     private double _rate;
+    private double _credit;
+    private double _turnSeconds = InitialTurnSeconds;
     private int _lastBacklog;
     private DateTimeOffset _lastTick;
     private DateTimeOffset _lastAdjust;
@@ -301,7 +310,7 @@ internal sealed class Room
     }
 
     /// <summary>Ends an admitted buyer's turn early (purchase made, seats released); the place goes to the next buyer.</summary>
-    public StoredEntry? Release(UInt128 id)
+    public StoredEntry? Release(UInt128 id, DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -310,6 +319,9 @@ internal sealed class Room
                 return null;
             }
 
+            // How long turns last, for the limit (Little's law).
+            var turn = (now - (DateTimeOffset.FromUnixTimeMilliseconds(_entries[index].AccessExpiresAtMs) - _options.AccessWindow)).TotalSeconds;
+            _turnSeconds += 0.05 * (Math.Clamp(turn, 0.5, _options.AccessWindow.TotalSeconds) - _turnSeconds);
             _entries[index] = _entries[index] with { State = EntryState.Done };
             _active--;
             return Store(index);
@@ -318,9 +330,9 @@ internal sealed class Room
 
     /// <summary>
     /// One admission round: open the lobby when it is time, end access windows that ran out, adjust the limit to the
-    /// backend's health, admit the next buyers in order. Returns what changed, for the store.
+    /// backend's pace, admit the next buyers in order as the pace allows. Returns what changed, for the store.
     /// </summary>
-    public TickResult Tick(DateTimeOffset now, bool soldOut, IBackendHealthSource health, IShuffleRandom? random = null)
+    public TickResult Tick(DateTimeOffset now, bool soldOut, AdmissionPace pace, IShuffleRandom? random = null)
     {
         lock (_gate)
         {
@@ -348,21 +360,33 @@ internal sealed class Room
                 if (slot.State == EntryState.Admitted)
                 {
                     _entries[index] = slot with { State = EntryState.Expired };
+                    _turnSeconds += 0.05 * (_options.AccessWindow.TotalSeconds - _turnSeconds);
                     _active--;
                     changed.Add(Store(index));
                 }
             }
 
             var previousLimit = (int)_limit;
+            SoldOut = soldOut;
             if (now - _lastAdjust >= _options.AdjustInterval)
             {
-                Adjust(health.Snapshot());
+                Adjust(pace);
                 _lastAdjust = now;
             }
 
-            SoldOut = soldOut;
+            var reserve = Reserve(pace);
+            if (opened)
+            {
+                _credit = reserve; // The first buyers at once, so that the budget has work from the first second.
+            }
+            else if (_lastTick != default && now > _lastTick)
+            {
+                // Faster than the pace while nothing waits for the backend, so that it never idles for want of buyers.
+                _credit = Math.Min(reserve, _credit + (pace.PurchasesPerSecond * (now - _lastTick).TotalSeconds * (pace.Queued ? 1 : 1.5)));
+            }
+
             var admitted = 0;
-            while (Opened && !SoldOut && _active < (int)_limit && _head < _order.Count)
+            while (Opened && !SoldOut && !pace.Trouble && !pace.Queued && _credit >= 1 && _active < (int)_limit && _head < _order.Count)
             {
                 var index = _order[_head++];
                 var slot = _entries[index];
@@ -376,6 +400,7 @@ internal sealed class Room
                     _admitted.Enqueue(index);
                     _active++;
                     admitted++;
+                    _credit--;
                 }
 
                 changed.Add(Store(index));
@@ -407,23 +432,21 @@ internal sealed class Room
         }
     }
 
-    private void Adjust(BackendHealthSnapshot h)
-    {
-        // Parked purchases that are not going down mean buyers are admitted faster than the backend serves them.
-        var backlogGrowing = h.Backlog > 0 && h.Backlog >= _lastBacklog;
-        var unhealthy = backlogGrowing
-            || (h.Calls > 0 && (h.FailureRatio > _options.FailureRatioTarget || h.Busy > 0 || h.AverageLatency > _options.LatencyTarget));
-        if (unhealthy)
-        {
-            _limit = Math.Max(1, _limit * 0.7);
-        }
-        else if (h.Backlog == 0 && !SoldOut && _head < _order.Count && _active >= (int)_limit - 1)
-        {
-            // Only grow while the limit is what holds buyers back, and nothing is waiting for the backend.
-            _limit = Math.Min(_options.MaxActiveBuyers, _limit + Math.Max(1, _options.MaxActiveBuyers / 50.0));
-        }
+    private const double InitialTurnSeconds = 3;
+    private const double ReserveSeconds = 2;
 
-        _lastBacklog = h.Backlog;
+    // Two seconds of purchases, at least two buyers: those admitted are still on their way to buying.
+    private static double Reserve(AdmissionPace pace) => Math.Max(2, pace.PurchasesPerSecond * ReserveSeconds);
+
+    private void Adjust(AdmissionPace pace)
+    {
+        // Parked purchases that are not going down mean buyers are let in faster than the backend serves them.
+        var backlogGrowing = pace.Backlog > 0 && pace.Backlog >= _lastBacklog;
+        _lastBacklog = pace.Backlog;
+        var target = SoldOut || pace.Trouble || backlogGrowing
+            ? Math.Min(_limit, _active)
+            : (pace.PurchasesPerSecond * _turnSeconds) + Reserve(pace);
+        _limit = Math.Clamp(target, 1, _options.MaxActiveBuyers);
     }
 
     private void Open(IShuffleRandom random, List<StoredEntry> changed)

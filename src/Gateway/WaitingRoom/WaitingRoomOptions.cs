@@ -49,15 +49,14 @@ public sealed class WaitingRoomOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan AdmissionInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How often the admission limit is adjusted to the backend's health. Default: 1 second.</summary>
+    /// <summary>How often the admission limit is adjusted to the backend budget's pace. Default: 1 second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan AdjustInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Backend latency above which admission backs off (multiplicative decrease). Default: 1 second.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan LatencyTarget { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Share of failed backend calls above which admission backs off. Default: 0.05.</summary>
+    /// <summary>
+    /// Share of backend calls failing other than "busy" (timeouts, unavailability) above which admission pauses; a
+    /// busy refusal is the budget's signal, not admission's. Default: 0.05.
+    /// </summary>
     [Range(0.0, 1.0)]
     public double FailureRatioTarget { get; set; } = 0.05;
 

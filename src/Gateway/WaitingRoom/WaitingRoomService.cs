@@ -17,6 +17,8 @@ internal sealed partial class WaitingRoomService(
     IWaitingRoomStore store,
     WaitingRoomKeys keys,
     IBackendHealthSource health,
+    BackendBudget budget,
+    BackendResilience resilience,
     IShuffleRandom shuffle,
     TimeProvider time,
     IOptions<WaitingRoomOptions> options,
@@ -208,7 +210,7 @@ internal sealed partial class WaitingRoomService(
 
     public void Release(int performanceId, UInt128 entryId)
     {
-        if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId) is { } changed)
+        if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId, time.GetUtcNow()) is { } changed)
         {
             SaveQuietly(performanceId, changed);
         }
@@ -225,13 +227,31 @@ internal sealed partial class WaitingRoomService(
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
 
+    /// <summary>
+    /// The pace of admission: the purchases per second the backend budget can complete now, shared evenly by the rooms
+    /// with people waiting; stopped while purchases queue for the backend (more than a second of its calls) or while the
+    /// backend is in trouble (breaker open or isolated, calls failing other than "busy" above the target ratio).
+    /// </summary>
+    private AdmissionPace Pace(int sharing)
+    {
+        var b = budget.Snapshot();
+        var h = health.Snapshot();
+        var failing = h.Calls > 0 && (double)(h.Failures - h.Busy) / h.Calls > Options.FailureRatioTarget;
+        return new AdmissionPace(
+            b.PurchasesPerSecond / Math.Max(1, sharing),
+            Queued: b.WaitingPurchases > b.CallsPerSecond,
+            Backlog: h.Backlog,
+            Trouble: failing || resilience.IsRefusingCalls);
+    }
+
     /// <summary>One admission round for every room.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        var pace = Pace(_rooms.Values.Count(r => r.Opened && r.Figures.Waiting > 0));
         foreach (var room in _rooms.Values)
         {
             var soldOut = room.Opened && await IsSoldOutAsync(room.PerformanceId, cancellationToken);
-            var result = room.Tick(time.GetUtcNow(), soldOut, health, shuffle);
+            var result = room.Tick(time.GetUtcNow(), soldOut, pace, shuffle);
             if (result.Opened)
             {
                 await store.SaveRoomAsync(new StoredRoom(room.PerformanceId, room.OpensAt, Opened: true), cancellationToken);
@@ -343,7 +363,7 @@ internal sealed partial class WaitingRoomService(
             await store.SaveRoomAsync(new StoredRoom(performanceId, performance.OnSaleAt, Opened: false), CancellationToken.None);
             if (performance.OnSaleAt <= time.GetUtcNow())
             {
-                room.Tick(time.GetUtcNow(), soldOut: false, health, shuffle); // Opens an empty lobby at once.
+                room.Tick(time.GetUtcNow(), soldOut: false, Pace(1), shuffle); // Opens an empty lobby at once.
                 await store.SaveRoomAsync(new StoredRoom(performanceId, performance.OnSaleAt, Opened: true), CancellationToken.None);
             }
 

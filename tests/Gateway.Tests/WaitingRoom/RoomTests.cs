@@ -9,7 +9,7 @@ public sealed class RoomTests
 {
     private static readonly DateTimeOffset OpensAt = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(OpensAt.AddMinutes(-30));
-    private readonly FakeHealth _health = new();
+    private AdmissionPace _pace = new(PurchasesPerSecond: 1_000); // A backend far faster than these rooms need.
     private ulong _ids;
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class RoomTests
         var room = NewRoom(threshold: 0, max: 1);
         var lobby = Enumerable.Range(0, 100).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), soldOut: true, _health); // opens without admitting anyone, so every place shows
+        room.Tick(_time.GetUtcNow(), soldOut: true, _pace); // opens without admitting anyone, so every place shows
         var later = Enumerable.Range(0, 10).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
 
         var lobbyPlaces = lobby.Select(id => Place(room, id)).ToList();
@@ -47,7 +47,7 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 0, max: 5);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         var ids = Enumerable.Range(0, 60).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
         var last = ids.ToDictionary(id => id, _ => int.MaxValue);
         var random = new Random(7);
@@ -55,7 +55,7 @@ public sealed class RoomTests
         for (var round = 0; round < 200; round++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(250));
-            room.Tick(_time.GetUtcNow(), false, _health);
+            room.Tick(_time.GetUtcNow(), false, _pace);
             var views = ids.Select(id => room.Find(id, _time.GetUtcNow())!.Value).ToList();
             var positions = views.Where(v => v.Position is not null).Select(v => v.Position!.Value).ToList();
             Assert.Equal(positions.Count, positions.Distinct().Count());
@@ -67,7 +67,7 @@ public sealed class RoomTests
 
             foreach (var admitted in views.Where(v => v.State == EntryState.Admitted && random.Next(3) == 0))
             {
-                room.Release(admitted.EntryId);
+                room.Release(admitted.EntryId, _time.GetUtcNow());
             }
         }
 
@@ -88,7 +88,7 @@ public sealed class RoomTests
         for (var round = 0; round < 400; round++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(250));
-            room.Tick(_time.GetUtcNow(), false, _health);
+            room.Tick(_time.GetUtcNow(), false, _pace);
             peak = Math.Max(peak, room.ActiveBuyers);
             Assert.True(room.ActiveBuyers <= 40, $"{room.ActiveBuyers} active buyers, above the maximum of 40");
         }
@@ -97,48 +97,73 @@ public sealed class RoomTests
     }
 
     [Fact]
-    public void Admission_BackendLatencyRises_SlowsDownAndRecoversWhenItFalls()
+    public void Admission_FollowsThePaceOfTheBackendBudget()
     {
-        var room = NewRoom(threshold: 10, max: 200);
+        var room = NewRoom(threshold: 10, max: 500);
         _time.SetUtcNow(OpensAt);
         var ids = Enumerable.Range(0, 5_000).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId).ToList();
+        var admittedIds = new Queue<UInt128>();
 
-        int AdmittedOver(TimeSpan latency, int seconds)
+        int AdmittedOver(double purchasesPerSecond, int seconds)
         {
-            _health.Current = new BackendHealthSnapshot(50, 0, 0, latency, 4);
+            _pace = new AdmissionPace(purchasesPerSecond);
             var admitted = 0;
             for (var tick = 0; tick < seconds * 4; tick++)
             {
                 _time.Advance(TimeSpan.FromMilliseconds(250));
-                admitted += room.Tick(_time.GetUtcNow(), false, _health).Admitted;
+                admitted += room.Tick(_time.GetUtcNow(), false, _pace).Admitted;
 
-                // Buyers finish quickly: the limit on active buyers is what paces admission.
-                foreach (var id in ids)
+                // Every buyer buys within a second of being let in.
+                foreach (var id in ids.Where(id => room.Find(id, _time.GetUtcNow()) is { State: EntryState.Admitted }).ToList())
                 {
-                    if (room.Find(id, _time.GetUtcNow()) is { State: EntryState.Admitted })
-                    {
-                        room.Release(id);
-                    }
+                    admittedIds.Enqueue(id);
+                }
+
+                while (admittedIds.Count > purchasesPerSecond)
+                {
+                    room.Release(admittedIds.Dequeue(), _time.GetUtcNow());
                 }
             }
 
             return admitted;
         }
 
-        var healthy = AdmittedOver(TimeSpan.FromMilliseconds(80), 10);
-        var slow = AdmittedOver(TimeSpan.FromSeconds(3), 10);
-        var limitWhenSlow = room.Figures.Limit;
-        var recovered = AdmittedOver(TimeSpan.FromMilliseconds(80), 10);
+        AdmittedOver(20, 5); // The reserve goes in at the opening.
+        var fast = AdmittedOver(20, 20);
+        var slow = AdmittedOver(4, 20);
 
-        Assert.True(slow < healthy / 2, $"admitted {slow} while the backend was slow vs {healthy} while healthy");
-        Assert.True(limitWhenSlow < 10, $"the limit stayed at {limitWhenSlow} while the backend was slow");
-        Assert.True(recovered > slow * 2, $"admitted {recovered} after recovery vs {slow} while slow");
+        // Let in at the pace (up to half as fast again while nothing waits for the backend), never in bulk.
+        Assert.InRange(fast, 20 * 20 * 0.9, 20 * 20 * 1.5 + 40);
+        Assert.InRange(slow, 4 * 20 * 0.9, 4 * 20 * 1.5 + 8);
     }
 
     [Fact]
-    public void Admission_ParkedPurchasesPilingUp_SlowsDown_AndGrowsAgainOnlyOnceTheyAreServed()
+    public void Admission_PurchasesQueueForTheBackend_NobodyMoreIsLetIn()
     {
-        var room = NewRoom(threshold: 20, max: 100);
+        var room = NewRoom(threshold: 10, max: 500);
+        _time.SetUtcNow(OpensAt);
+        for (var i = 0; i < 1_000; i++)
+        {
+            room.Join(null, NextId(), _time.GetUtcNow());
+        }
+
+        room.Tick(_time.GetUtcNow(), false, new AdmissionPace(20));
+        var before = room.ActiveBuyers;
+        var admitted = 0;
+        for (var tick = 0; tick < 40; tick++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            admitted += room.Tick(_time.GetUtcNow(), false, new AdmissionPace(20, Queued: tick % 2 == 0, Trouble: tick % 2 == 1)).Admitted;
+        }
+
+        Assert.True(before > 0);
+        Assert.Equal(0, admitted);
+    }
+
+    [Fact]
+    public void Admission_ParkedPurchasesPilingUp_TheLimitStopsAtTheActiveBuyers()
+    {
+        var room = NewRoom(threshold: 20, max: 500);
         _time.SetUtcNow(OpensAt);
         for (var i = 0; i < 1000; i++)
         {
@@ -147,11 +172,10 @@ public sealed class RoomTests
 
         int LimitAfter(int backlog, int seconds)
         {
-            _health.Current = new BackendHealthSnapshot(50, 0, 0, TimeSpan.FromMilliseconds(20), 2, backlog);
             for (var tick = 0; tick < seconds * 4; tick++)
             {
                 _time.Advance(TimeSpan.FromMilliseconds(250));
-                room.Tick(_time.GetUtcNow(), false, _health);
+                room.Tick(_time.GetUtcNow(), false, new AdmissionPace(10, Backlog: backlog));
             }
 
             return room.Figures.Limit;
@@ -159,12 +183,13 @@ public sealed class RoomTests
 
         var start = LimitAfter(backlog: 0, seconds: 1);
         var piling = LimitAfter(backlog: 40, seconds: 3);
-        var draining = LimitAfter(backlog: 10, seconds: 1);
-        var stillDraining = LimitAfter(backlog: 5, seconds: 1);
+        var active = room.ActiveBuyers;
+        var served = LimitAfter(backlog: 0, seconds: 2);
 
-        Assert.True(piling < start, $"the limit went from {start} to {piling} while purchases piled up");
-        Assert.Equal(piling, stillDraining);
-        Assert.True(draining <= piling);
+        Assert.Equal(10 * 3 + 20, start); // Little's law: 10 purchases a second × a 3 s turn, plus 2 s of reserve.
+        Assert.True(active < start);
+        Assert.Equal(active, piling);
+        Assert.Equal(start, served);
     }
 
     [Fact]
@@ -177,15 +202,17 @@ public sealed class RoomTests
             room.Join(null, NextId(), _time.GetUtcNow());
         }
 
-        room.Tick(_time.GetUtcNow(), soldOut: false, _health); // five buyers in, holding their places
+        room.Tick(_time.GetUtcNow(), soldOut: false, new AdmissionPace(2)); // the reserve in, holding their places
+        var active = room.ActiveBuyers;
         for (var tick = 0; tick < 40; tick++)
         {
             _time.Advance(TimeSpan.FromMilliseconds(250));
-            room.Tick(_time.GetUtcNow(), soldOut: true, _health);
+            room.Tick(_time.GetUtcNow(), soldOut: true, new AdmissionPace(2));
         }
 
-        Assert.Equal(5, room.ActiveBuyers);
-        Assert.Equal(5, room.Figures.Limit);
+        Assert.Equal(4, active);
+        Assert.Equal(active, room.ActiveBuyers);
+        Assert.Equal(active, room.Figures.Limit);
     }
 
     [Fact]
@@ -193,7 +220,7 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 3, max: 10);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         var states = Enumerable.Range(0, 5).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.State).ToList();
 
@@ -206,13 +233,13 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 1, max: 1);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         var first = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
         var second = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
 
         _time.Advance(TimeSpan.FromMinutes(10));
         room.Find(second, _time.GetUtcNow());
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         Assert.Equal(EntryState.Expired, room.Find(first, _time.GetUtcNow())!.Value.State);
         Assert.Equal(EntryState.Admitted, room.Find(second, _time.GetUtcNow())!.Value.State);
@@ -223,13 +250,13 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 0, max: 1);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         var away = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
         var present = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
         _time.Advance(TimeSpan.FromMinutes(4));
         room.Find(present, _time.GetUtcNow());
 
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         Assert.Equal(EntryState.Abandoned, room.Find(away, _time.GetUtcNow())!.Value.State);
         Assert.Equal(EntryState.Admitted, room.Find(present, _time.GetUtcNow())!.Value.State);
@@ -240,9 +267,9 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 0, max: 1);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         var first = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         var eager = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
         var quiet = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
         var interval = TimeSpan.FromSeconds(30);
@@ -255,10 +282,10 @@ public sealed class RoomTests
             throttled.Add(Throttled(room, eager, interval));
         }
 
-        room.Release(first);
-        room.Tick(_time.GetUtcNow(), false, _health);
-        room.Release(eager);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Release(first, _time.GetUtcNow());
+        room.Tick(_time.GetUtcNow(), false, _pace);
+        room.Release(eager, _time.GetUtcNow());
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         Assert.Contains(throttled, t => t is not null);
         Assert.All(throttled.Where(t => t is not null), t => Assert.InRange(t!.Value, TimeSpan.FromMilliseconds(1), interval));
@@ -271,7 +298,7 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 2, max: 50);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         var first = room.SpendAsClient("203.0.113.1", 4, 10, _time.GetUtcNow());
         var second = room.SpendAsClient("203.0.113.2", 4, 10, _time.GetUtcNow());
@@ -293,12 +320,12 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 1, max: 50);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         room.SpendAsClient("203.0.113.1", 10, 10, _time.GetUtcNow());
         Assert.True(room.IsActive);
 
         _time.Advance(TimeSpan.FromMinutes(10));
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         Assert.False(room.IsActive);
         Assert.Equal(SpendOutcome.Spent, room.SpendAsClient("203.0.113.1", 10, 10, _time.GetUtcNow()).Outcome);
@@ -309,14 +336,14 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 0, max: 1);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         room.Join(null, NextId(), _time.GetUtcNow());
         var waiting = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
-        room.Tick(_time.GetUtcNow(), soldOut: true, _health);
+        room.Tick(_time.GetUtcNow(), soldOut: true, _pace);
         var during = room.Find(waiting, _time.GetUtcNow())!.Value;
-        room.Tick(_time.GetUtcNow(), soldOut: false, _health);
+        room.Tick(_time.GetUtcNow(), soldOut: false, _pace);
         var after = room.Find(waiting, _time.GetUtcNow())!.Value;
 
         Assert.True(during.SoldOut);
@@ -330,7 +357,7 @@ public sealed class RoomTests
     {
         var room = NewRoom(threshold: 0, max: 1);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
         room.Join(null, NextId(), _time.GetUtcNow());
         var mine = room.Join(null, NextId(), _time.GetUtcNow()).View;
 
@@ -347,7 +374,7 @@ public sealed class RoomTests
         // MaxActiveBuyers=50 alone leaves the default threshold of 100 above it: the room must switch on at 50.
         var room = NewRoom(threshold: 100, max: 50);
         _time.SetUtcNow(OpensAt);
-        room.Tick(_time.GetUtcNow(), false, _health);
+        room.Tick(_time.GetUtcNow(), false, _pace);
 
         var states = Enumerable.Range(0, 51).Select(_ => room.Join(null, NextId(), _time.GetUtcNow()).View.State).ToList();
 
@@ -373,12 +400,5 @@ public sealed class RoomTests
     {
         room.Poll(id, _time.GetUtcNow(), interval, 0, out var throttled);
         return throttled;
-    }
-
-    private sealed class FakeHealth : IBackendHealthSource
-    {
-        public BackendHealthSnapshot Current { get; set; } = new(50, 0, 0, TimeSpan.FromMilliseconds(50), 2);
-
-        public BackendHealthSnapshot Snapshot() => Current;
     }
 }
