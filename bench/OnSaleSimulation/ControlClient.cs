@@ -14,6 +14,16 @@ internal sealed class ControlClient(HttpClient http, SimulationOptions options)
         await EnsureAsync(response, "PUT /control/faults", cancellationToken);
     }
 
+    /// <summary>Fault settings that change by themselves: each step replaces them <c>afterSeconds</c> from now.</summary>
+    public async Task ScheduleFaultsAsync(IReadOnlyList<(double AfterSeconds, object Faults)> steps, CancellationToken cancellationToken)
+    {
+        using var response = await http.PutAsJsonAsync(
+            new Uri(options.Mock, "/control/faults/schedule"),
+            new { steps = steps.Select(s => new { afterSeconds = s.AfterSeconds, faults = s.Faults }).ToList() },
+            cancellationToken);
+        await EnsureAsync(response, "PUT /control/faults/schedule", cancellationToken);
+    }
+
     public async Task SetAvailableAsync(int zoneId, int available, CancellationToken cancellationToken)
     {
         using var response = await http.PutAsJsonAsync(
@@ -53,8 +63,21 @@ internal sealed class ControlClient(HttpClient http, SimulationOptions options)
     /// <summary>The gateway's Prometheus lines whose name starts with one of <paramref name="prefixes"/>.</summary>
     public async Task<IReadOnlyList<string>> MetricsAsync(IReadOnlyList<string> prefixes, CancellationToken cancellationToken)
     {
-        var text = await http.GetStringAsync(new Uri(options.Gateway, "/metrics"), cancellationToken);
+        var text = await GetTextAsync(new Uri(options.Gateway, "/metrics"), options.AdminKey, cancellationToken);
         return [.. text.Split('\n').Where(l => prefixes.Any(p => l.StartsWith(p, StringComparison.Ordinal)))];
+    }
+
+    private async Task<string> GetTextAsync(Uri uri, string? bearer, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureAsync(response, "GET " + uri.AbsolutePath, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
     private async Task<JsonElement> GetJsonAsync(Uri uri, string? bearer, CancellationToken cancellationToken)

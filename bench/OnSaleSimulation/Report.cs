@@ -50,8 +50,10 @@ internal static class Report
         var soldOutAt = soldOutSample?.T ?? double.NaN;
         var meanSeats = orders.Count == 0 ? double.NaN : (double)orderSeats / orders.Count;
         var goodput = finalSeats / soldOutAt;
-        var ideal = (double)o.MockCap / CallsPerPurchase * meanSeats;
-        var idealGateway = (double)o.GatewayCap / CallsPerPurchase * meanSeats;
+        var meanCap = MeanCap(o, soldOutAt);
+        var ideal = meanCap / CallsPerPurchase * meanSeats;
+        var idealTwoCalls = meanCap / 2 * meanSeats;
+        var idealGateway = o.GatewayCap > 0 ? (double)o.GatewayCap / CallsPerPurchase * meanSeats : double.NaN;
         var callsInSale = soldOutSample is null ? 0 : soldOutSample.Calls - (samples.LastOrDefault(s => s.T <= 0)?.Calls ?? samples[0].Calls);
         var callRateInSale = callsInSale / soldOutAt;
 
@@ -83,11 +85,35 @@ internal static class Report
         // (f) Admission over the sale.
         var inSale = samples.Where(s => s.T >= 0 && s.T <= (double.IsNaN(soldOutAt) ? double.MaxValue : soldOutAt)).ToList();
 
-        var capMet = rejected == 0 && maxCalls <= o.MockCap;
+        var refusedShare = totalCalls == 0 ? 0 : (double)rejected / totalCalls;
+        var openingSample = samples.LastOrDefault(s => s.T <= 0);
+        var callsBeforeOpening = openingSample is null ? 0 : openingSample.Calls - run.BaselineStats.GetProperty("calls").EnumerateObject().Sum(p => p.Value.GetInt64());
+        var rejectedInSale = soldOutSample is null || openingSample is null ? 0 : soldOutSample.Rejected - openingSample.Rejected;
+        var statusP99 = Recorder.Percentile(r.StatusMs, 99);
+        var capMet = refusedShare <= o.RefusedGoal;
+        var goodputMet = goodput / ideal >= o.GoodputGoal;
         var accountingMet = sameSet && confirmed.Count == orders.Count && confirmedSeats == orderSeats && gatewayConfirmedMetric == orders.Count;
         var endedMet = stuck == 0 && errors == 0;
 
         var md = new StringBuilder();
+        md.Append(inv, $"""
+            #### {o.Label}
+
+            | measure | result | goal |
+            |---|---|---|
+            | goodput ÷ maximum | **{goodput / ideal:F2}** ({goodput:F1} seats/s; maximum {ideal:F1} = mean cap {meanCap:F1} calls/s ÷ {CallsPerPurchase} calls × {meanSeats:F2} seats; against two calls a purchase, {goodput / idealTwoCalls:F2}) | ≥ {o.GoodputGoal:F2} {Mark(goodputMet)} |
+            | calls refused by the box ÷ all calls | **{refusedShare:P1}** ({rejected:N0} of {totalCalls:N0}; during the sale {rejectedInSale:N0}) | ≤ {o.RefusedGoal:P0} {Mark(capMet)} |
+            | seconds to sold out | **{soldOutAt:F1}** (seats sold {mockSeats:N0} of {o.Seats:N0}) | — |
+            | queue-status p99 (client-side) | **{statusP99:F1} ms** | < 50 ms {Mark(statusP99 < 50)} |
+            | oversold | **{oversold}** | 0 {Mark(noOversell)} |
+            | buyers without a terminal answer | **{stuck + errors}** | 0 {Mark(endedMet)} |
+
+            The gateway {(o.GatewayCap > 0 ? $"was told `MaxBackendCallsPerSecond={o.GatewayCap}`" : "was told nothing of the box's caps")}; the box bore
+            {o.MockCap} calls/s{(o.MockConcurrency > 0 ? $" and {o.MockConcurrency} in flight" : string.Empty)}{(o.CapChangeAt >= 0 ? $", ×{o.CapChangeFactor} from {o.CapChangeAt:F0} s to {o.CapChangeAt + o.CapChangeFor:F0} s after the opening" : string.Empty)}.
+            Calls before the opening (session keys fetched ahead, warm-up reads): {callsBeforeOpening:N0}, counted above.
+            Per second of the sale (calls the box received, of them refused, its cap, the gateway's learned budget): {CallSeries(samples, o, soldOutAt)}.
+
+            """);
         md.Append(inv, $"""
             ### On-sale simulation (`bench/OnSaleSimulation`)
 
@@ -101,8 +127,8 @@ internal static class Report
 
             | goal | result | met |
             |---|---|---|
-            | (a) backend never above its cap | rejected by the mock: **{rejected}**; most calls the mock received within one second: **{maxCalls}** ({maxCalls} between two reads {maxCallsSpan:F2} s apart, ending t={maxCallsAt:F1} s) | {Mark(capMet)} |
-            | (b) goodput | **{goodput:F1} seats/s** from opening to the last seat sold (t={soldOutAt:F1} s) = **{goodput / ideal:P0}** of the cap's ideal {ideal:F1} seats/s ({goodput / idealGateway:P0} of the ideal at the gateway's own cap {o.GatewayCap}: {idealGateway:F1} seats/s) | — |
+            | (a) backend refusals | rejected by the mock: **{rejected}**; most calls the mock received within one second: **{maxCalls}** ({maxCalls} between two reads {maxCallsSpan:F2} s apart, ending t={maxCallsAt:F1} s) | {Mark(capMet)} |
+            | (b) goodput | **{goodput:F1} seats/s** from opening to the last seat sold (t={soldOutAt:F1} s) = **{goodput / ideal:P0}** of the cap's ideal {ideal:F1} seats/s{(o.GatewayCap > 0 ? $" ({goodput / idealGateway:P0} of the ideal at the gateway's own cap {o.GatewayCap}: {idealGateway:F1} seats/s)" : string.Empty)} | {Mark(goodputMet)} |
             | (c) zero oversold | mock `oversold` **{oversold}**; seats sold **{mockSeats:N0}** of {o.Seats:N0}; orders {orders.Count:N0} ({orderSeats:N0} seats) | {Mark(noOversell)} |
             | (c) gateway = backend | confirmed to buyers **{confirmed.Count:N0}** ({confirmedSeats:N0} seats), gateway metric confirmed {gatewayConfirmedMetric:F0}, mock orders **{orders.Count:N0}**; same purchase ids as the orders' clientReferences: **{(sameSet ? "yes" : $"no ({notSeenByBuyers} orders no buyer saw confirmed, {notAtBackend} confirmations without an order)")}** | {Mark(accountingMet)} |
             | (e) every buyer ended | stuck at the run cap **{stuck}**, errors **{errors}** | {Mark(endedMet)} |
@@ -210,7 +236,15 @@ internal static class Report
             ["meanSeatsPerPurchase"] = meanSeats,
             ["idealSeatsPerSecond"] = ideal,
             ["goodputFraction"] = goodput / ideal,
-            ["goodputFractionOfGatewayCap"] = goodput / idealGateway,
+            ["goodputFractionOfGatewayCap"] = double.IsNaN(idealGateway) ? null : goodput / idealGateway,
+            ["goodputFractionTwoCalls"] = goodput / idealTwoCalls,
+            ["meanCap"] = meanCap,
+            ["refusedShare"] = refusedShare,
+            ["rejectedInSale"] = rejectedInSale,
+            ["callsBeforeOpening"] = callsBeforeOpening,
+            ["totalCalls"] = totalCalls,
+            ["label"] = o.Label,
+            ["withoutTerminalAnswer"] = stuck + errors,
             ["callsByOperation"] = callsByOp,
             ["statusP50Ms"] = Recorder.Percentile(r.StatusMs, 50),
             ["statusP99Ms"] = Recorder.Percentile(r.StatusMs, 99),
@@ -230,13 +264,44 @@ internal static class Report
         File.WriteAllText(o.Out + ".json", JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
         Console.WriteLine(string.Create(inv, $"""
-            cap: rejected {rejected}, most calls within one second {maxCalls} -> {Mark(capMet)}
-            goodput: {goodput:F1} seats/s ({goodput / ideal:P0} of {ideal:F1}); sold {mockSeats} seats in {orders.Count} orders by t={soldOutAt:F1}s; oversold {oversold}
+            refused: {rejected} of {totalCalls} calls ({refusedShare:P1}), most calls within one second {maxCalls} -> {Mark(capMet)}
+            goodput: {goodput:F1} seats/s ({goodput / ideal:F2} of {ideal:F1}) -> {Mark(goodputMet)}; sold {mockSeats} seats in {orders.Count} orders by t={soldOutAt:F1}s; oversold {oversold}
             accounting: confirmed {confirmed.Count} / orders {orders.Count} / metric {gatewayConfirmedMetric} -> {Mark(accountingMet)}
             status p50/p99 {Recorder.Percentile(r.StatusMs, 50):F1}/{Recorder.Percentile(r.StatusMs, 99):F1} ms; purchase p50/p99 {Recorder.Percentile(r.PurchaseMs, 50):F1}/{Recorder.Percentile(r.PurchaseMs, 99):F1} ms
             outcomes: {string.Join(", ", outcomes.Select(p => $"{p.Key} {p.Value}"))}
             """));
-        return capMet && noOversell && accountingMet && endedMet;
+        return noOversell && accountingMet && endedMet;
+    }
+
+    /// <summary>The mock's mean calls-per-second cap from the opening until <paramref name="until"/> (its schedule included).</summary>
+    private static double MeanCap(SimulationOptions o, double until)
+    {
+        if (double.IsNaN(until) || until <= 0)
+        {
+            return o.MockCap;
+        }
+
+        var steps = (int)Math.Ceiling(until * 10);
+        return Enumerable.Range(0, steps).Average(i => o.CapAt((i + 0.5) / 10));
+    }
+
+    /// <summary>"t:calls/refused(cap,budget)" for each 1-s sample of the sale.</summary>
+    private static string CallSeries(IReadOnlyList<Sample> samples, SimulationOptions o, double soldOutAt)
+    {
+        var parts = new List<string>();
+        for (var i = 1; i < samples.Count; i++)
+        {
+            var (a, b) = (samples[i - 1], samples[i]);
+            if (b.T <= 0 || b.T > soldOutAt + 1)
+            {
+                continue;
+            }
+
+            var seconds = b.T - a.T;
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{b.T:F0}:{(b.Calls - a.Calls) / seconds:F0}/{(b.Rejected - a.Rejected) / seconds:F0}({o.CapAt(b.T):F0},{(b.BudgetRate < 0 ? "–" : b.BudgetRate.ToString("F0", CultureInfo.InvariantCulture))})"));
+        }
+
+        return "`" + string.Join(" ", parts) + "`";
     }
 
     /// <summary>Median and largest calls per second between consecutive 1-s samples while the sale ran.</summary>

@@ -19,6 +19,7 @@ namespace OnSale.Bench.OnSaleSimulation;
 /// <param name="Breaker">The gateway's circuit breaker.</param>
 /// <param name="AverageLatencyMs">The gateway's recent average backend latency, as admission sees it.</param>
 /// <param name="GatewayFree">Free seats in the zone as the gateway serves them (last known, less promises), or -1.</param>
+/// <param name="BudgetRate">The gateway's backend budget, calls per second (learned), or -1 for a gateway without one.</param>
 internal sealed record Sample(
     double T,
     long Calls,
@@ -34,7 +35,8 @@ internal sealed record Sample(
     int Parked,
     string Breaker,
     double AverageLatencyMs,
-    int GatewayFree);
+    int GatewayFree,
+    double BudgetRate);
 
 /// <summary>One quick look at the mock's call counter, timed at the middle of the request.</summary>
 /// <param name="T">Seconds since the sale opened, halfway between sending the request and reading the answer.</param>
@@ -204,7 +206,8 @@ internal sealed class Sampler(ControlClient control, SimulationOptions options, 
             status.GetProperty("parked").GetInt32(),
             status.GetProperty("breaker").GetString() ?? "?",
             status.GetProperty("backend").TryGetProperty("averageLatencyMs", out var l) ? l.GetDouble() : 0,
-            availability?.GetProperty("zones").EnumerateArray().Where(z => z.GetProperty("zoneId").GetInt32() == options.Zone).Select(z => z.GetProperty("available").GetInt32()).FirstOrDefault(-1) ?? -1);
+            availability?.GetProperty("zones").EnumerateArray().Where(z => z.GetProperty("zoneId").GetInt32() == options.Zone).Select(z => z.GetProperty("available").GetInt32()).FirstOrDefault(-1) ?? -1,
+            status.GetProperty("backend").TryGetProperty("budget", out var b) ? b.GetProperty("callsPerSecond").GetDouble() : -1);
     }
 
     private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stop)

@@ -49,7 +49,7 @@ internal static class Simulation
             throw new InvalidOperationException($"The gateway already has a waiting room for {options.Performance}: start it with an empty data folder.");
         }
 
-        await control.SetFaultsAsync(new { maxCallsPerSecond = options.MockCap }, CancellationToken.None);
+        await control.SetFaultsAsync(Caps(options, 1), CancellationToken.None);
         await control.SetAvailableAsync(options.Zone, options.Seats, CancellationToken.None);
         var zones = await control.MockStatsAsync(CancellationToken.None);
         foreach (var zone in zones.GetProperty("seatsSold").GetProperty(options.Performance.ToString(System.Globalization.CultureInfo.InvariantCulture)).EnumerateObject())
@@ -67,6 +67,15 @@ internal static class Simulation
         var opensAt = DateTimeOffset.FromUnixTimeSeconds(wallNow.AddSeconds(options.OpenInSeconds).ToUnixTimeSeconds() + 1);
         var openTimestamp = nowTimestamp + (long)((opensAt - wallNow).TotalSeconds * Stopwatch.Frequency);
         await control.SetOnSaleAtAsync(opensAt, CancellationToken.None);
+        if (options.CapChangeAt >= 0)
+        {
+            // The box's capacity changes mid-sale by itself (the mock's fault schedule), counted from the opening.
+            var untilOpen = (opensAt - TimeProvider.System.GetUtcNow()).TotalSeconds;
+            await control.ScheduleFaultsAsync(
+                [(untilOpen + options.CapChangeAt, Caps(options, options.CapChangeFactor)), (untilOpen + options.CapChangeAt + options.CapChangeFor, Caps(options, 1))],
+                CancellationToken.None);
+        }
+
         var baseline = await control.MockStatsAsync(CancellationToken.None);
 
         var recorder = new Recorder(openTimestamp);
@@ -115,6 +124,11 @@ internal static class Simulation
         var metrics = await control.MetricsAsync(["onsale_purchases_total", "onsale_replay", "onsale_backend_call_duration_seconds_count", "onsale_breaker", "http_server_request_duration_seconds_bucket"], CancellationToken.None);
         return new RunResult(options, opensAt, joinPhase, runSeconds, recorder, sampler.Samples, sampler.CallSamples, baseline, final, orders, finalStatus, metrics);
     }
+
+    /// <summary>The mock's capacity settings, scaled by <paramref name="factor"/>.</summary>
+    private static object Caps(SimulationOptions options, double factor) => options.MockConcurrency > 0
+        ? new { maxCallsPerSecond = (int)Math.Round(options.MockCap * factor), maxConcurrentCalls = Math.Max(1, (int)Math.Round(options.MockConcurrency * factor)) }
+        : new { maxCallsPerSecond = (int)Math.Round(options.MockCap * factor) };
 
     /// <summary>Seconds until every buyer has joined (or given up joining), measured from the start of the buyers.</summary>
     private static async Task<double> JoinPhaseAsync(Recorder recorder, SimulationOptions options, Task[] buyers)

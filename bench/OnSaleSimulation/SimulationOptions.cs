@@ -27,8 +27,32 @@ internal sealed record SimulationOptions
     /// <summary>The mock's capacity: calls per second beyond which it answers 503 (and counts them as rejected).</summary>
     public int MockCap { get; init; } = 100;
 
-    /// <summary>The gateway's <c>Gateway:Resilience:MaxBackendCallsPerSecond</c>, for the report (the script sets it).</summary>
-    public int GatewayCap { get; init; } = 90;
+    /// <summary>The mock's calls in flight beyond which it answers 503 (0: no such cap).</summary>
+    public int MockConcurrency { get; init; }
+
+    /// <summary>The gateway's <c>Gateway:Resilience:MaxBackendCallsPerSecond</c>, for the report (the script sets it; 0: not told).</summary>
+    public int GatewayCap { get; init; }
+
+    /// <summary>Seconds after the opening at which the mock's caps change by <see cref="CapChangeFactor"/> (negative: never).</summary>
+    public double CapChangeAt { get; init; } = -1;
+
+    /// <summary>How long the changed caps last, in seconds; then they come back.</summary>
+    public double CapChangeFor { get; init; } = 30;
+
+    /// <summary>What the caps are multiplied by while changed.</summary>
+    public double CapChangeFactor { get; init; } = 0.5;
+
+    /// <summary>The scenario's name in the report.</summary>
+    public string Label { get; init; } = "on-sale";
+
+    /// <summary>The goal for goodput as a share of what the box's caps allow (reported, and part of the verdict).</summary>
+    public double GoodputGoal { get; init; } = 0.9;
+
+    /// <summary>The goal for calls refused by the box as a share of all calls (reported, and part of the verdict).</summary>
+    public double RefusedGoal { get; init; } = 0.02;
+
+    /// <summary>The mock's calls-per-second cap at <paramref name="t"/> seconds after the opening.</summary>
+    public double CapAt(double t) => CapChangeAt >= 0 && t >= CapChangeAt && t < CapChangeAt + CapChangeFor ? Math.Round(MockCap * CapChangeFactor) : MockCap;
 
     /// <summary>Seconds from setting up until the sale opens: the time the buyers have to join the lobby.</summary>
     public int OpenInSeconds { get; init; } = 30;
@@ -73,6 +97,13 @@ internal sealed record SimulationOptions
                 "seats" => o with { Seats = Int(value) },
                 "mock-cap" => o with { MockCap = Int(value) },
                 "gateway-cap" => o with { GatewayCap = Int(value) },
+                "mock-concurrency" => o with { MockConcurrency = Int(value) },
+                "cap-change-at" => o with { CapChangeAt = Double(value) },
+                "cap-change-for" => o with { CapChangeFor = Double(value) },
+                "cap-change-factor" => o with { CapChangeFactor = Double(value) },
+                "label" => o with { Label = value },
+                "goodput-goal" => o with { GoodputGoal = Double(value) },
+                "refused-goal" => o with { RefusedGoal = Double(value) },
                 "open-in" => o with { OpenInSeconds = Int(value) },
                 "max-run" => o with { MaxRunSeconds = Int(value) },
                 "sold-out-patience" => o with { SoldOutPatienceSeconds = Int(value) },
@@ -88,6 +119,8 @@ internal sealed record SimulationOptions
     }
 
     private static int Int(string value) => int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+    private static double Double(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static Uri Loopback(string value)
     {

@@ -115,6 +115,7 @@ internal sealed class StatusReader(
     DegradedMode mode,
     BackendResilience resilience,
     BackendHealth health,
+    BackendBudget budget,
     Banner banner,
     IPurchaseJournal journal,
     ReplayWorker replay,
@@ -124,6 +125,7 @@ internal sealed class StatusReader(
     public async Task<AdminStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var h = health.Snapshot();
+        var b = budget.Snapshot();
         var r = replay.State;
         var current = mode.Current;
         return new AdminStatus(
@@ -139,7 +141,23 @@ internal sealed class StatusReader(
             banner.Current,
             await journal.CountPendingAsync(cancellationToken),
             [.. queues.SelectMany(q => q.Snapshot())],
-            new BackendStatus(backend.Value.Protocol.ToString(), backend.Value.Url?.ToString(), h.InFlight, h.Calls, h.FailureRatio, h.AverageLatency.TotalMilliseconds),
+            new BackendStatus(
+                backend.Value.Protocol.ToString(),
+                backend.Value.Url?.ToString(),
+                h.InFlight,
+                h.Calls,
+                h.FailureRatio,
+                h.AverageLatency.TotalMilliseconds,
+                new BudgetStatus(
+                    Math.Round(b.CallsPerSecond, 2),
+                    b.InFlightLimit,
+                    b.StartedLastSecond,
+                    b.Waiting[(int)BackendWorkKind.Purchase],
+                    b.Waiting[(int)BackendWorkKind.Replay],
+                    b.Waiting[(int)BackendWorkKind.Read],
+                    b.Waiting[(int)BackendWorkKind.Prefetch],
+                    Math.Round(b.CallsPerPurchase, 2),
+                    budget.Cuts)),
             new ReplayStatus(r.Window, r.Backoff.TotalMilliseconds, r.LastRoundAt, r.LastError),
             current.SetBy,
             current.Since);

@@ -9,7 +9,13 @@ internal sealed record ModeRequest(string? Mode, string? Reason);
 internal sealed record BannerRequest(string? Message, string? Level);
 
 /// <summary>The backend as the gateway sees it.</summary>
-internal sealed record BackendStatus(string Protocol, string? Url, int InFlight, int RecentCalls, double RecentFailureRatio, double AverageLatencyMs);
+internal sealed record BackendStatus(string Protocol, string? Url, int InFlight, int RecentCalls, double RecentFailureRatio, double AverageLatencyMs, BudgetStatus Budget);
+
+/// <summary>
+/// The backend budget: its learned (or configured) limits, what waits for it per kind of work, and the calls a
+/// purchase costs, from which admission takes its pace.
+/// </summary>
+internal sealed record BudgetStatus(double CallsPerSecond, int InFlightLimit, int StartedLastSecond, int WaitingPurchases, int WaitingReplays, int WaitingReads, int WaitingPrefetch, double CallsPerPurchase, long Cuts);
 
 /// <summary>The replay worker's pace.</summary>
 internal sealed record ReplayStatus(int Window, double BackoffMs, DateTimeOffset? LastRoundAt, string? LastError);

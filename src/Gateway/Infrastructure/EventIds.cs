@@ -29,6 +29,7 @@ internal static class EventIds
     public const int ReplayPurchaseUnexpectedError = 309;
     public const int ReplayPurchaseSetAside = 310;
     public const int PurchaseUnexpectedError = 311;
+    public const int SessionKeysNotFetched = 312;
 
     // 4xx admin
     public const int AdminAuditBanner = 401;

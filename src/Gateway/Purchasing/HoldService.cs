@@ -18,6 +18,7 @@ internal sealed partial class HoldService(
     PurchaseService purchases,
     IBuyerAccess access,
     DegradedMode mode,
+    SessionKeyPool sessionKeys,
     TimeProvider time,
     ILogger<HoldService> logger)
 {
@@ -148,7 +149,7 @@ internal sealed partial class HoldService(
 
     private async Task<(string Session, Hold Hold)> ReserveAsync(int performanceId, int zoneId, int quantity, CancellationToken cancellationToken)
     {
-        var session = await backend.GetNewSessionKeyAsync(cancellationToken);
+        var session = sessionKeys.TryTake() ?? await backend.GetNewSessionKeyAsync(cancellationToken);
         try
         {
             return (session, await backend.ReserveTicketsAsync(session, performanceId, zoneId, quantity, cancellationToken));

@@ -36,6 +36,7 @@ internal sealed partial class PurchaseService(
     TimeProvider time,
     GatewayMetrics metrics,
     BackendBudget backendBudget,
+    SessionKeyPool sessionKeys,
     ILogger<PurchaseService> logger)
 {
     public const string ParkedMessage = "We have your request. It will be confirmed here as soon as the box office can take it; you can close this page and come back.";
@@ -132,7 +133,7 @@ internal sealed partial class PurchaseService(
         string session;
         try
         {
-            session = await backend.GetNewSessionKeyAsync(live.Token);
+            session = sessionKeys.TryTake() ?? await backend.GetNewSessionKeyAsync(live.Token);
         }
         catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
         {

@@ -8,6 +8,8 @@ internal static class PurchasingExtensions
         services.AddSingleton<KeyedLocks>();
         services.AddSingleton<ParkedSeats>();
         services.AddSingleton<ReplaySignal>();
+        services.AddSingleton<SessionKeyPool>();
+        services.AddHostedService(provider => provider.GetRequiredService<SessionKeyPool>());
         services.AddSingleton<PurchaseService>();
         services.AddSingleton<HoldService>();
         services.AddSingleton<ReplayWorker>();

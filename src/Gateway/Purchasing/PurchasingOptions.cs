@@ -37,6 +37,19 @@ public sealed class PurchasingOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan ReplayMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Session keys fetched ahead of the crowd, at most, so that a purchase on the day costs two backend calls instead
+    /// of three (0: none). Kept while fresh (a key lives 20 minutes without use; one older than 15 is dropped), fetched
+    /// only for buyers already waiting for an on-sale within <see cref="SessionKeysAheadOf"/>, and only with budget no
+    /// other work wants. Default: 2,000.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int SessionKeyPoolSize { get; set; } = 2_000;
+
+    /// <summary>How long before an on-sale its waiting buyers' session keys may be fetched. Default: 10 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:15:00")]
+    public TimeSpan SessionKeysAheadOf { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often the worker looks for work when nobody wakes it. Default: 1 second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ReplayPollInterval { get; set; } = TimeSpan.FromSeconds(1);

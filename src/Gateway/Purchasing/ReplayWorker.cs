@@ -54,6 +54,7 @@ internal sealed partial class ReplayWorker(
     IOptions<PurchasingOptions> options,
     GatewayMetrics metrics,
     BackendBudget backendBudget,
+    SessionKeyPool sessionKeys,
     ILogger<ReplayWorker> logger) : BackgroundService
 {
     private const int UnexpectedFailuresBeforeSetAside = 3;
@@ -274,7 +275,7 @@ internal sealed partial class ReplayWorker(
                 }
             }
 
-            session ??= await backend.GetNewSessionKeyAsync(cancellationToken);
+            session ??= sessionKeys.TryTake() ?? await backend.GetNewSessionKeyAsync(cancellationToken);
 
             // Written before the reservation: whatever becomes of its answer, the seats are found in this session.
             purchase = purchase with { SessionKey = session, Reserved = true };

@@ -57,4 +57,10 @@ internal interface IBuyerAccess
 
     /// <summary>Ends the turn of a buyer refused for lack of seats when, as far as we know, nothing is left to buy.</summary>
     void ReleaseIfSoldOut(int performanceId, UInt128 entryId);
+
+    /// <summary>
+    /// Buyers waiting in the lines of performances on sale or opening within <paramref name="within"/> (lobbies
+    /// included): the purchases to expect soon.
+    /// </summary>
+    int BuyersExpected(TimeSpan within);
 }

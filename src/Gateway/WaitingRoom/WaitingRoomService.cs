@@ -285,6 +285,12 @@ internal sealed partial class WaitingRoomService(
         }
     }
 
+    public int BuyersExpected(TimeSpan within)
+    {
+        var horizon = time.GetUtcNow() + within;
+        return _rooms.Values.Where(r => r.OpensAt <= horizon && !r.SoldOut).Sum(r => r.Figures.Waiting + r.Figures.Lobby);
+    }
+
     public IReadOnlyList<QueueStatus> Snapshot() =>
     [
         .. _rooms.Values.OrderBy(r => r.PerformanceId).Select(r =>
