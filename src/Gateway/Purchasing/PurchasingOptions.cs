@@ -40,11 +40,11 @@ public sealed class PurchasingOptions
     /// <summary>
     /// Session keys fetched ahead of the crowd, at most, so that a purchase on the day costs two backend calls instead
     /// of three (0: none). Kept while fresh (a key lives 20 minutes without use; one older than 15 is dropped), fetched
-    /// only for buyers already waiting for an on-sale within <see cref="SessionKeysAheadOf"/>, and only with budget no
-    /// other work wants. Default: 2,000.
+    /// only for buyers already in the lobby of an on-sale within <see cref="SessionKeysAheadOf"/> (never once it has
+    /// opened), and only with budget no other work wants. Default: 5,000.
     /// </summary>
     [Range(0, 100_000)]
-    public int SessionKeyPoolSize { get; set; } = 2_000;
+    public int SessionKeyPoolSize { get; set; } = 5_000;
 
     /// <summary>How long before an on-sale its waiting buyers' session keys may be fetched. Default: 10 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:15:00")]

@@ -95,6 +95,11 @@ internal sealed partial class SessionKeyPool(
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (_, ct) =>
             {
+                if (_keys.Count >= Math.Min(o.SessionKeyPoolSize, rooms.BuyersExpected(o.SessionKeysAheadOf)))
+                {
+                    return; // Enough, or the sale opened while this round ran: the budget is the crowd's now.
+                }
+
                 var key = await backend.GetNewSessionKeyAsync(ct);
                 _keys.Enqueue((key, time.GetUtcNow()));
                 Interlocked.Increment(ref _fetched);

@@ -433,9 +433,9 @@ internal sealed class Room
     }
 
     private const double InitialTurnSeconds = 3;
-    private const double ReserveSeconds = 2;
+    private const double ReserveSeconds = 1;
 
-    // Two seconds of purchases, at least two buyers: those admitted are still on their way to buying.
+    // A second of purchases, at least two buyers: those admitted are still on their way to buying.
     private static double Reserve(AdmissionPace pace) => Math.Max(2, pace.PurchasesPerSecond * ReserveSeconds);
 
     private void Adjust(AdmissionPace pace)

@@ -59,8 +59,8 @@ internal interface IBuyerAccess
     void ReleaseIfSoldOut(int performanceId, UInt128 entryId);
 
     /// <summary>
-    /// Buyers waiting in the lines of performances on sale or opening within <paramref name="within"/> (lobbies
-    /// included): the purchases to expect soon.
+    /// Buyers waiting in the lobbies of performances opening within <paramref name="within"/>: the purchases to
+    /// expect soon.
     /// </summary>
     int BuyersExpected(TimeSpan within);
 }

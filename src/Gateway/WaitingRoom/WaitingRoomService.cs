@@ -234,12 +234,15 @@ internal sealed partial class WaitingRoomService(
     /// </summary>
     private AdmissionPace Pace(int sharing)
     {
+        // A quarter of a second of the budget's calls already waiting is a line: a purchase makes two or three calls
+        // within its deadline of a few seconds, each of them waiting its turn.
+        const double QueuedShare = 0.25;
         var b = budget.Snapshot();
         var h = health.Snapshot();
         var failing = h.Calls > 0 && (double)(h.Failures - h.Busy) / h.Calls > Options.FailureRatioTarget;
         return new AdmissionPace(
             b.PurchasesPerSecond / Math.Max(1, sharing),
-            Queued: b.WaitingPurchases > b.CallsPerSecond,
+            Queued: b.WaitingPurchases > QueuedShare * b.CallsPerSecond,
             Backlog: h.Backlog,
             Trouble: failing || resilience.IsRefusingCalls);
     }
@@ -287,8 +290,9 @@ internal sealed partial class WaitingRoomService(
 
     public int BuyersExpected(TimeSpan within)
     {
+        // Lobbies only: once a sale is open, the backend's budget is the crowd's, not the prefetcher's.
         var horizon = time.GetUtcNow() + within;
-        return _rooms.Values.Where(r => r.OpensAt <= horizon && !r.SoldOut).Sum(r => r.Figures.Waiting + r.Figures.Lobby);
+        return _rooms.Values.Where(r => !r.Opened && r.OpensAt <= horizon).Sum(r => r.Figures.Lobby);
     }
 
     public IReadOnlyList<QueueStatus> Snapshot() =>

@@ -28,7 +28,7 @@ public sealed class SqliteWaitingRoomStoreTests : IAsyncDisposable
             var joins = Enumerable.Range(0, 10_000).Select(i => room.Join(null, new UInt128(7, (ulong)i), OpensAt.AddSeconds(-30)).Created!).ToList();
             await Task.WhenAll(joins.Chunk(100).Select(chunk => store.Store.SaveEntriesAsync(chunk, default)));
 
-            var opened = room.Tick(OpensAt, soldOut: false, new AdmissionPace(PurchasesPerSecond: 5)); // a reserve of 10 let in
+            var opened = room.Tick(OpensAt, soldOut: false, new AdmissionPace(PurchasesPerSecond: 10)); // a reserve of 10 let in
             await store.Store.SaveRoomAsync(new StoredRoom(2001, OpensAt, true), default);
             await store.Store.SaveEntriesAsync(opened.Changed, default);
             foreach (var join in joins)

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Admission at the backend's real ceiling (issue 9), on loopback only: the on-sale simulation (bench/OnSaleSimulation)
+# against a fresh mock and a fresh gateway that is told nothing of the box's caps, in three scenarios:
+#   1. 2,000 buyers, 1,000 seats, the box bearing 50 calls/s and 16 in flight;
+#   2. 20,000 buyers, 5,000 seats, the box bearing 100 calls/s;
+#   3. the same, the box's caps halving 20 s into the sale and coming back 30 s later.
+# With BASELINE_GATEWAY=/path/to/OnSale.Gateway.dll (a previous build), each scenario runs against it too, in the same
+# run, so that the figures compare as ratios. Rewrites the admission section of bench/results.md.
+# Every run is bounded (the simulator's run cap and timeout); about 4 minutes per build.
+#   bench/admission.sh [scenario ...]       (default: 1 2 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started_at=$SECONDS
+SCENARIOS=("${@:-1 2 3}")
+# shellcheck disable=SC2206
+SCENARIOS=(${SCENARIOS[*]})
+MOCK=http://127.0.0.1:5290
+GATEWAY=http://127.0.0.1:5291
+ADMIN_KEY=bench-key
+PERFORMANCE=2001
+OUT=bench/out/admission
+rm -rf "$OUT"
+mkdir -p "$OUT"
+CURRENT_GATEWAY=src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll
+
+dotnet build mocks/VenueBackend -c Release --nologo -v quiet
+dotnet build src/Gateway -c Release --nologo -v quiet
+dotnet build bench/OnSaleSimulation -c Release --nologo -v quiet
+
+pids=()
+dirs=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for dir in "${dirs[@]}"; do rm -rf "$dir"; done
+}
+trap cleanup EXIT
+export Logging__LogLevel__Default=Warning
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+wait_for() { for _ in $(seq 1 150); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "not up: $1"; exit 1; }
+
+# run_one BUILD-NAME GATEWAY-DLL SCENARIO: a fresh mock and gateway (empty data folder, per-client limits lifted since
+# every simulated buyer comes from 127.0.0.1; no backend cap given), one simulation, its report in $OUT.
+run_one() {
+  local name=$1 dll=$2 scenario=$3 args
+  case $scenario in
+    1) args=(--buyers 2000 --seats 1000 --mock-cap 50 --mock-concurrency 16 --label "1. 2,000 buyers, 1,000 seats, box 50 calls/s and 16 in flight ($name)" --goodput-goal 0.90 --refused-goal 0.02) ;;
+    2) args=(--buyers 20000 --seats 5000 --mock-cap 100 --label "2. 20,000 buyers, 5,000 seats, box 100 calls/s ($name)" --goodput-goal 0.90 --refused-goal 0.02) ;;
+    3) args=(--buyers 20000 --seats 5000 --mock-cap 100 --cap-change-at 20 --cap-change-for 30 --cap-change-factor 0.5 --label "3. as 2, the caps halving 20 s into the sale for 30 s ($name)" --goodput-goal 0.80 --refused-goal 0.03) ;;
+    *) echo "unknown scenario $scenario"; exit 2 ;;
+  esac
+  dotnet mocks/VenueBackend/bin/Release/net10.0/OnSale.Mocks.VenueBackend.dll --urls "$MOCK" >> "$OUT/mock.log" 2>&1 &
+  local mock_pid=$!; pids+=("$mock_pid")
+  wait_for "$MOCK/control/stats"
+  local data; data=$(mktemp -d); dirs+=("$data")
+  dotnet "$dll" --urls "$GATEWAY" \
+    --Gateway:Backend:Url="$MOCK/VenueService.svc" --Gateway:DataPath="$data" \
+    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
+    --Gateway:RateLimits:StatusPollBurst=1000000 --Gateway:Purchasing:MaxParkedSeatsPerClient=100000 \
+    --Gateway:Admin:ApiKey="$ADMIN_KEY" > "$OUT/gateway-$name-$scenario.log" 2>&1 &
+  local gateway_pid=$!; pids+=("$gateway_pid")
+  wait_for "$GATEWAY/readyz"
+  set +e
+  timeout 480 dotnet bench/OnSaleSimulation/bin/Release/net10.0/OnSale.Bench.OnSaleSimulation.dll \
+    --gateway "$GATEWAY" --mock "$MOCK" --admin-key "$ADMIN_KEY" --performance "$PERFORMANCE" --zone 1 \
+    --open-in 30 --sold-out-patience 20 --max-run 400 --out "$OUT/$name-$scenario" "${args[@]}" | tee "$OUT/$name-$scenario.txt"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  stop "$gateway_pid"; stop "$mock_pid"
+  [ -s "$OUT/$name-$scenario.md" ] || { echo "scenario $scenario ($name) wrote no report (exit $rc)"; exit 1; }
+}
+
+for scenario in "${SCENARIOS[@]}"; do
+  run_one this "$CURRENT_GATEWAY" "$scenario"
+  if [ -n "${BASELINE_GATEWAY:-}" ]; then run_one previous "$BASELINE_GATEWAY" "$scenario"; fi
+done
+
+# The summary table: each scenario's measures for this build, and the previous build's beside them as ratios.
+python3 - "$OUT" "${SCENARIOS[@]}" > "$OUT/summary.md" <<'PY'
+import json, os, sys
+out, scenarios = sys.argv[1], sys.argv[2:]
+def load(name, s):
+    path = os.path.join(out, f"{name}-{s}.json")
+    return json.load(open(path)) if os.path.exists(path) else None
+print("| scenario | build | goodput ÷ maximum | refused ÷ calls | sold out (s) | status p99 (ms) | oversold | no terminal answer |")
+print("|---|---|---|---|---|---|---|---|")
+for s in scenarios:
+    this, prev = load("this", s), load("previous", s)
+    for name, r in (("this", this), ("previous", prev)):
+        if r is None:
+            continue
+        print(f"| {s} | {name} | {r['goodputFraction']:.2f} | {r['refusedShare']*100:.1f} % | {r['soldOutAt']:.1f} | {r['statusP99Ms']:.1f} | {r['oversold']} | {r['withoutTerminalAnswer']} |")
+    if this and prev:
+        ratio = lambda a, b: f"{a / b:.2f}×" if b else "–"
+        print(f"| {s} | this ÷ previous | {ratio(this['goodputFraction'], prev['goodputFraction'])} | {ratio(this['refusedShare'], prev['refusedShare'])} | {ratio(this['soldOutAt'], prev['soldOutAt'])} | {ratio(this['statusP99Ms'], prev['statusP99Ms'])} | | |")
+PY
+
+elapsed=$((SECONDS - started_at))
+{
+  echo "## Admission at the backend's ceiling (\`bench/admission.sh\`)"
+  echo
+  echo "Measured by \`bench/admission.sh\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, shared, loopback only), gateway and"
+  echo "mock in Release, embedded store, SOAP; the gateway is **told nothing of the box's caps** (no"
+  echo "\`MaxBackendCallsPerSecond\`), default waiting-room settings, per-client rate limits lifted (every buyer is 127.0.0.1)."
+  echo "Each buyer polls honouring \`Retry-After\` and makes one one-shot purchase of 1–4 seats; the sale opens 30 s after set-up."
+  if [ -n "${BASELINE_GATEWAY:-}" ]; then echo "The previous build (\`BASELINE_GATEWAY\`) ran each scenario in the same run, against its own fresh mock."; fi
+  echo "The script took ${elapsed} s."
+  echo
+  cat "$OUT/summary.md"
+  echo
+  for scenario in "${SCENARIOS[@]}"; do
+    for name in this previous; do
+      [ -s "$OUT/$name-$scenario.md" ] && sed -n '1,/^### On-sale simulation/p' "$OUT/$name-$scenario.md" | sed '$d'
+    done
+  done
+} > "$OUT/admission-section.md"
+python3 bench/results_section.py admission "$OUT/admission-section.md"
+echo "wrote the admission section of bench/results.md"
