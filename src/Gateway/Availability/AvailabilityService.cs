@@ -230,6 +230,15 @@ internal sealed partial class AvailabilityService(
     }
 
     /// <summary>Seats promised to parked purchases in a zone.</summary>
+    /// <summary>Whether any seat of the performance is promised to a purchase still waiting for the backend.</summary>
+    public bool HasPromises(int performanceId)
+    {
+        lock (_promiseLock)
+        {
+            return _promised.Count > 0 && _promised.Keys.Any(k => k.PerformanceId == performanceId);
+        }
+    }
+
     public int Promised(int performanceId, int zoneId)
     {
         lock (_promiseLock)

@@ -144,6 +144,11 @@ internal sealed partial class ReplayWorker(
         foreach (var purchase in batch)
         {
             var (step, checkout) = await PrepareAsync(purchase, cancellationToken);
+            if (step == Step.Busy)
+            {
+                break; // Nobody overtakes it; the next round asks the budget again, which has slowed down already.
+            }
+
             if (step == Step.Trouble)
             {
                 clean = false;
@@ -165,6 +170,9 @@ internal sealed partial class ReplayWorker(
     private enum Step
     {
         Done,
+
+        /// <summary>The backend refused a call as busy while the breaker is closed: the budget paces, no back-off here.</summary>
+        Busy,
         Trouble,
     }
 
@@ -395,7 +403,12 @@ internal sealed partial class ReplayWorker(
         Activity.Current?.SetTag("onsale.replay.result", "retry");
         LogAttemptFailed(logger, purchase.PurchaseId, purchase.Attempts, reason.GetType().Name, reason.Message);
         _state = _state with { LastError = reason.Message };
-        return reason is SessionExpiredException or HoldExpiredException ? Step.Done : Step.Trouble;
+        return reason switch
+        {
+            SessionExpiredException or HoldExpiredException => Step.Done,
+            BackendUnavailableException { FaultCode: 503 } when !resilience.IsRefusingCalls => Step.Busy,
+            _ => Step.Trouble,
+        };
     }
 
     private async Task ConfirmAsync(Purchase purchase, Order order)

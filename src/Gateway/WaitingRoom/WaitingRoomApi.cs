@@ -32,7 +32,7 @@ internal static class WaitingRoomApi
         }
 
         var (answer, problem) = await rooms.JoinAsync(id, Bearer(context), context.RequestAborted, hot.For(id, context));
-        return Respond(context, answer, problem, time, StatusCodes.Status201Created);
+        return Respond(context, answer, problem, time, StatusCodes.Status201Created, rooms.SeatsMayReturn(id));
     }
 
     private static IResult Status(string performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
@@ -43,17 +43,17 @@ internal static class WaitingRoomApi
         }
 
         var (answer, problem) = rooms.Status(id, Bearer(context));
-        return Respond(context, answer, problem, time, StatusCodes.Status200OK);
+        return Respond(context, answer, problem, time, StatusCodes.Status200OK, rooms.SeatsMayReturn(id));
     }
 
-    private static IResult Respond(HttpContext context, QueueAnswer? answer, Problem? problem, TimeProvider time, int status)
+    private static IResult Respond(HttpContext context, QueueAnswer? answer, Problem? problem, TimeProvider time, int status, bool seatsMayReturn)
     {
         if (problem is not null)
         {
             return problem;
         }
 
-        context.Response.Headers.RetryAfter = WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow()).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn).ToString(CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(answer, WaitingRoomJsonContext.Default.QueueAnswer, statusCode: status);
     }

@@ -304,8 +304,17 @@ internal sealed partial class WaitingRoomService(
         }),
     ];
 
-    /// <summary>When to ask again, in seconds, with ±20% jitter so that pollers do not synchronise.</summary>
-    internal static int RetryAfterSeconds(QueueAnswer answer, DateTimeOffset now)
+    /// <summary>
+    /// Whether seats of <paramref name="performanceId"/> are promised to purchases still waiting for the backend: those
+    /// that fail give their seats back, and a "sold out" may turn back into a line that moves.
+    /// </summary>
+    public bool SeatsMayReturn(int performanceId) => availability.HasPromises(performanceId);
+
+    /// <summary>
+    /// When to ask again, in seconds, with ±20% jitter so that pollers do not synchronise. Sold out is asked again
+    /// sooner while seats may come back, so that buyers let in then learn it before the seats are gone.
+    /// </summary>
+    internal static int RetryAfterSeconds(QueueAnswer answer, DateTimeOffset now, bool seatsMayReturn = false)
     {
         double seconds = answer.State switch
         {
@@ -313,7 +322,7 @@ internal sealed partial class WaitingRoomService(
             "waiting" when answer.Position is <= 50 => 2,
             "waiting" => Math.Clamp((answer.EstimatedWaitSeconds ?? 60) / 10.0, 3, 20),
             "admitted" => 30,
-            "sold_out" => 20,
+            "sold_out" => seatsMayReturn ? 5 : 20,
             _ => 60,
         };
         return Math.Max(1, (int)Math.Round(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4))));
