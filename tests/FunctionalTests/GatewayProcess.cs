@@ -111,9 +111,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return await Client.SendAsync(request);
     }
 
-    public async Task<JsonElement> GetJsonAsync(string path)
+    public async Task<JsonElement> GetJsonAsync(string path, string? bearer = null)
     {
-        using var response = await Client.GetAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        using var response = await Client.SendAsync(request);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
