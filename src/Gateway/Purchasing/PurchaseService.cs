@@ -133,7 +133,7 @@ internal sealed partial class PurchaseService(
         string session;
         try
         {
-            session = sessionKeys.TryTake() ?? await backend.GetNewSessionKeyAsync(live.Token);
+            session = sessionKeys.TryTake() ?? await OnceMoreIfBusyAsync(backend.GetNewSessionKeyAsync, live.Token);
         }
         catch (Exception ex) when (ex is VenueBackendException or OperationCanceledException)
         {
@@ -146,12 +146,12 @@ internal sealed partial class PurchaseService(
         Hold? hold = null;
         try
         {
-            hold = await backend.ReserveTicketsAsync(session, performanceId, zoneId, quantity, live.Token);
+            hold = await OnceMoreIfBusyAsync(ct => backend.ReserveTicketsAsync(session, performanceId, zoneId, quantity, ct), live.Token);
             purchase = purchase with { CheckoutAttempted = true, UpdatedAt = time.GetUtcNow() };
             await journal.UpdateAsync(purchase, CancellationToken.None);
             try
             {
-                var order = await backend.CheckoutAsync(session, request.PaymentToken!, purchase.PurchaseId, live.Token);
+                var order = await OnceMoreIfBusyAsync(ct => backend.CheckoutAsync(session, request.PaymentToken!, purchase.PurchaseId, ct), live.Token);
                 return await ConfirmAsync(purchase, order);
             }
             catch (PaymentDeclinedException)
@@ -264,7 +264,7 @@ internal sealed partial class PurchaseService(
         using var live = new DeadlineBudget(CancellationToken.None, budget, time);
         try
         {
-            var order = await backend.CheckoutAsync(hold.SessionKey, request.PaymentToken!, purchase.PurchaseId, live.Token);
+            var order = await OnceMoreIfBusyAsync(ct => backend.CheckoutAsync(hold.SessionKey, request.PaymentToken!, purchase.PurchaseId, ct), live.Token);
             await holds.SaveAsync(hold with { Closed = true }, CancellationToken.None);
             HoldService.ReleaseAccess(access, hold);
             return await ConfirmAsync(purchase, order);
@@ -483,6 +483,23 @@ internal sealed partial class PurchaseService(
         catch (VenueBackendException)
         {
             // The hold expires by itself at the backend within 10 minutes.
+        }
+    }
+
+    /// <summary>
+    /// A busy refusal (a 503 fault: the box office says it did nothing, CONTRACT.md §1) is tried once more within the
+    /// deadline: the second try waits its turn in the backend budget, which the refusal has just slowed down, instead of
+    /// parking the purchase and every one behind it. Anything else, or a second refusal, is the caller's to handle.
+    /// </summary>
+    private static async Task<T> OnceMoreIfBusyAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken);
+        }
+        catch (BackendUnavailableException ex) when (ex.FaultCode == 503 && !cancellationToken.IsCancellationRequested)
+        {
+            return await call(cancellationToken);
         }
     }
 
