@@ -36,6 +36,7 @@ internal static class EventIds
 
     // 5xx storage
     public const int StoreOpened = 500;
+    public const int DataFolderTightened = 501;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

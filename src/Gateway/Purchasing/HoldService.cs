@@ -110,10 +110,13 @@ internal sealed partial class HoldService(
             return (hold, null);
         }
 
-        var live = hold.ExpiresAt > time.GetUtcNow();
+        var live = hold.ExpiresAt > time.GetUtcNow() && hold.SessionKey is not null;
         try
         {
-            await backend.ReleaseTicketsAsync(hold.SessionKey, hold.LineItemId, cancellationToken);
+            if (hold.SessionKey is { } session)
+            {
+                await backend.ReleaseTicketsAsync(session, hold.LineItemId, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is NotFoundException or SessionExpiredException)
         {
