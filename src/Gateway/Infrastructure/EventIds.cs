@@ -29,6 +29,8 @@ internal static class EventIds
     public const int ReplayPurchaseUnexpectedError = 309;
     public const int ReplayPurchaseSetAside = 310;
     public const int PurchaseUnexpectedError = 311;
+    public const int RetentionRun = 312;
+    public const int RetentionRunFailed = 313;
 
     // 4xx admin
     public const int AdminAuditBanner = 401;
@@ -49,6 +51,8 @@ internal static class EventIds
     public const int WaitingRoomThresholdAboveCeiling = 607;
     public const int HotOnSaleChanged = 608;
     public const int HotChallengeLedgerFull = 609;
+    public const int WaitingRoomKeyProtected = 610;
+    public const int WaitingRoomKeyUnreadable = 611;
 
     // 7xx availability cache
     public const int CacheFailSafeActivated = 700;
