@@ -146,7 +146,7 @@ internal sealed partial class SqliteDatabase : IDisposable
     }
 
     /// <summary>The schema, one step per version; a file is brought up to date step by step, never rewritten.</summary>
-    private static readonly (int Version, string Script)[] Migrations =
+    internal static readonly (int Version, string Script)[] Migrations =
     [
         (1, """
             CREATE TABLE IF NOT EXISTS purchases (
