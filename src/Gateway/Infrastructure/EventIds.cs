@@ -39,6 +39,7 @@ internal static class EventIds
     // 5xx storage
     public const int StoreOpened = 500;
     public const int DataFolderTightened = 501;
+    public const int DataFolderNotPrivate = 502;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

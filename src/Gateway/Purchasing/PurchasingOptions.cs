@@ -58,7 +58,7 @@ public sealed class PurchasingOptions
 
     /// <summary>
     /// The most items of each kind one retention run erases, so that it holds the store's writer only briefly; a larger
-    /// backlog is erased over the next runs, the oldest first. Default: 5000.
+    /// backlog is erased by the next runs, the oldest first, a second apart. Default: 5000.
     /// </summary>
     [Range(1, 1_000_000)]
     public int RetentionBatchSize { get; set; } = 5000;

@@ -11,6 +11,8 @@ internal sealed record RetentionRun(DateTimeOffset At, int Emails, int HoldSessi
 /// (and client address) of purchases settled more than <see cref="PurchasingOptions.EmailRetention"/> ago, the backend
 /// session of expired holds (the backend let their seats go), and holds a day past their expiry. Each run erases at
 /// most <see cref="PurchasingOptions.RetentionBatchSize"/> of each, is logged and counted, and no error stops the loop.
+/// A run that filled a batch is followed by the next after <see cref="CatchUpPause"/>, so that a backlog (the first
+/// start after an upgrade) is worked off within minutes, in short writes, rather than one batch an interval.
 /// Payment tokens and purchases' sessions need no run: settling a purchase erases them.
 /// </summary>
 internal sealed partial class RetentionWorker(
@@ -23,6 +25,9 @@ internal sealed partial class RetentionWorker(
 {
     /// <summary>How long a hold is kept past its expiry, for a late release or a parked checkout of it to find it.</summary>
     public static readonly TimeSpan HoldsKeptFor = TimeSpan.FromDays(1);
+
+    /// <summary>Between runs while a backlog lasts: the store's writer is free for purchases in between.</summary>
+    public static readonly TimeSpan CatchUpPause = TimeSpan.FromSeconds(1);
 
     private volatile RetentionRun? _lastRun;
 
@@ -45,8 +50,10 @@ internal sealed partial class RetentionWorker(
                     await Task.Delay(wait, time, stoppingToken);
                 }
 
-                due = time.GetUtcNow() + options.Value.RetentionInterval;
-                await RunOnceAsync(stoppingToken);
+                var o = options.Value;
+                var run = await RunOnceAsync(stoppingToken);
+                var full = Math.Max(run.Emails, Math.Max(run.HoldSessions, run.Holds)) >= o.RetentionBatchSize;
+                due = time.GetUtcNow() + (full && CatchUpPause < o.RetentionInterval ? CatchUpPause : o.RetentionInterval);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

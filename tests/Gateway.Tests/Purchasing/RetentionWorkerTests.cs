@@ -110,6 +110,24 @@ public sealed class RetentionWorkerTests : IDisposable
         Assert.Equal(1, calls);
     }
 
+    [Fact]
+    public async Task Loop_ARunThatFilledABatch_IsFollowedSoonByTheNext()
+    {
+        _journal.EraseEmailsAsync(default, default, default).ReturnsForAnyArgs(25, 25, 3);
+
+        await _worker.StartAsync(default);
+        await Eventually.HoldsAsync(() => Task.FromResult(_worker.LastRun), r => r is not null, "the first run");
+        var third = await Eventually.HoldsAsync(
+            () => Task.FromResult(_worker.LastRun),
+            r => r!.Emails == 3,
+            "the backlog is worked off",
+            time: _time,
+            advance: RetentionWorker.CatchUpPause);
+        await _worker.StopAsync(default);
+
+        Assert.True(third!.At - TestClock.Start <= RetentionWorker.CatchUpPause * 4, $"three runs within seconds, not hours: {third.At - TestClock.Start}");
+    }
+
     private sealed class Logs : ILogger<RetentionWorker>
     {
         public ConcurrentQueue<(LogLevel Level, int Id, Exception? Exception)> Entries { get; } = new();

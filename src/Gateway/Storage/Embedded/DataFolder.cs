@@ -74,12 +74,23 @@ internal static partial class DataFolder
             return;
         }
 
-        File.SetUnixFileMode(path, mode);
-        LogTightened(logger, path, Octal(current), Octal(mode));
+        try
+        {
+            File.SetUnixFileMode(path, mode);
+            LogTightened(logger, path, Octal(current), Octal(mode));
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            // Not the gateway user's (a volume mounted as another user): an on-sale is not refused for it, but said loudly.
+            LogNotTightened(logger, ex, path, Octal(current));
+        }
     }
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
 
     [LoggerMessage(Infrastructure.EventIds.DataFolderTightened, LogLevel.Warning, "{Path} was readable by other users ({Mode}): now {NewMode}")]
     private static partial void LogTightened(ILogger logger, string path, string mode, string newMode);
+
+    [LoggerMessage(Infrastructure.EventIds.DataFolderNotPrivate, LogLevel.Error, "{Path} is readable by other users ({Mode}) and could not be tightened: make the gateway's user its owner")]
+    private static partial void LogNotTightened(ILogger logger, Exception exception, string path, string mode);
 }
