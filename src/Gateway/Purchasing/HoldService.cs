@@ -110,10 +110,10 @@ internal sealed partial class HoldService(
             return (hold, null);
         }
 
-        var live = hold.ExpiresAt > time.GetUtcNow() && hold.SessionKey is not null;
+        var live = hold.ExpiresAt > time.GetUtcNow();
         try
         {
-            if (hold.SessionKey is { } session)
+            if (hold.SessionKey is { } session) // erased once the hold expired: the backend holds nothing under it
             {
                 await backend.ReleaseTicketsAsync(session, hold.LineItemId, cancellationToken);
             }
