@@ -12,6 +12,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 internal sealed partial class SqliteDatabase : IDisposable
 {
     private const int SchemaVersion = 6;
+    private const int BusyTimeoutMs = 10_000;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
@@ -46,7 +47,7 @@ internal sealed partial class SqliteDatabase : IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+        pragma.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON;";
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -140,7 +141,11 @@ internal sealed partial class SqliteDatabase : IDisposable
         TruncateLog();
     }
 
-    private void TruncateLog() => Pragma("PRAGMA wal_checkpoint(TRUNCATE);");
+    /// <remarks>
+    /// The checkpoint waits for readers still in the old log, and every write waits for it: it gives them a tenth of a
+    /// second, not the usual ten, and what it could not empty the next call does.
+    /// </remarks>
+    private void TruncateLog() => Pragma($"PRAGMA busy_timeout=100; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout={BusyTimeoutMs};");
 
     private void Pragma(string sql)
     {
