@@ -31,9 +31,10 @@ internal static partial class DataFolder
         }
 
         Tighten(folder, FolderMode, logger);
-        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+        var everything = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", everything))
         {
-            if (entry.LinkTarget is null)
+            if (entry.LinkTarget is null) // a link's target is not ours to change
             {
                 Tighten(entry.FullName, entry is DirectoryInfo ? FolderMode : FileMode, logger);
             }
