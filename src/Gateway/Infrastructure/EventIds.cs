@@ -29,7 +29,9 @@ internal static class EventIds
     public const int ReplayPurchaseUnexpectedError = 309;
     public const int ReplayPurchaseSetAside = 310;
     public const int PurchaseUnexpectedError = 311;
-    public const int SessionKeysNotFetched = 312;
+    public const int RetentionRun = 312;
+    public const int RetentionRunFailed = 313;
+    public const int SessionKeysNotFetched = 314;
 
     // 4xx admin
     public const int AdminAuditBanner = 401;
@@ -37,6 +39,8 @@ internal static class EventIds
 
     // 5xx storage
     public const int StoreOpened = 500;
+    public const int DataFolderTightened = 501;
+    public const int DataFolderNotPrivate = 502;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;
@@ -49,6 +53,8 @@ internal static class EventIds
     public const int WaitingRoomThresholdAboveCeiling = 607;
     public const int HotOnSaleChanged = 608;
     public const int HotChallengeLedgerFull = 609;
+    public const int WaitingRoomKeyProtected = 610;
+    public const int WaitingRoomKeyUnreadable = 611;
 
     // 7xx availability cache
     public const int CacheFailSafeActivated = 700;

@@ -17,6 +17,8 @@ internal sealed class GatewayMetrics : IDisposable
     private readonly Counter<long> _purchases;
     private readonly Counter<long> _replayAttempts;
     private readonly Counter<long> _breakerTransitions;
+    private readonly Counter<long> _retentionErased;
+    private readonly Counter<long> _retentionRuns;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +31,8 @@ internal sealed class GatewayMetrics : IDisposable
         _purchases = Meter.CreateCounter<long>("onsale.purchases", "{purchase}", "Purchase outcomes: confirmed, parked, processing, failed, rejected.");
         _replayAttempts = Meter.CreateCounter<long>("onsale.replay.attempts", "{attempt}", "Replay attempts of parked purchases by result.");
         _breakerTransitions = Meter.CreateCounter<long>("onsale.breaker.transitions", "{transition}", "Circuit breaker state changes.");
+        _retentionErased = Meter.CreateCounter<long>("onsale.retention.erased", "{item}", "What retention runs erased: email, hold_session, hold.");
+        _retentionRuns = Meter.CreateCounter<long>("onsale.retention.runs", "{run}", "Retention runs by result: done or failed.");
     }
 
     public Meter Meter { get; }
@@ -50,6 +54,16 @@ internal sealed class GatewayMetrics : IDisposable
     public void ReplayAttempt(string result) => _replayAttempts.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void BreakerTransition(string state) => _breakerTransitions.Add(1, new KeyValuePair<string, object?>("state", state));
+
+    public void RetentionErased(string kind, int count)
+    {
+        if (count > 0)
+        {
+            _retentionErased.Add(count, new KeyValuePair<string, object?>("kind", kind));
+        }
+    }
+
+    public void RetentionRun(string result) => _retentionRuns.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void Dispose() => Meter.Dispose();
 }

@@ -7,6 +7,9 @@ internal interface ISettingsStore
 
     Task SetAsync(string key, string? value, CancellationToken cancellationToken);
 
+    /// <summary>Removes a setting that held a secret, leaving no copy of it in the store's files.</summary>
+    Task EraseAsync(string key, CancellationToken cancellationToken);
+
     Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, CancellationToken cancellationToken);

@@ -5,7 +5,11 @@ internal sealed record HeldSeats
 {
     public required string HoldId { get; init; }
 
-    public required string SessionKey { get; init; }
+    /// <summary>
+    /// The backend session holding the seats; null once the hold is closed or expired (<see cref="IHoldStore"/>), when
+    /// the backend holds nothing under it any more.
+    /// </summary>
+    public required string? SessionKey { get; init; }
 
     public required int LineItemId { get; init; }
 
@@ -33,5 +37,13 @@ internal interface IHoldStore
 {
     Task<HeldSeats?> GetAsync(string holdId, CancellationToken cancellationToken);
 
+    /// <summary>Stores a new hold, or closes a stored one: closing erases its backend session in the same write.</summary>
     Task SaveAsync(HeldSeats hold, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases the backend session of at most <paramref name="limit"/> holds expired at or before <paramref name="now"/>
+    /// (the backend let their seats go), and deletes at most <paramref name="limit"/> holds expired before
+    /// <paramref name="forgetBefore"/>, closed or not. Returns how many of each.
+    /// </summary>
+    Task<(int SessionsErased, int Deleted)> ForgetExpiredAsync(DateTimeOffset now, DateTimeOffset forgetBefore, int limit, CancellationToken cancellationToken);
 }

@@ -116,7 +116,10 @@ internal sealed partial class HoldService(
         var live = hold.ExpiresAt > time.GetUtcNow();
         try
         {
-            await backend.ReleaseTicketsAsync(hold.SessionKey, hold.LineItemId, cancellationToken);
+            if (hold.SessionKey is { } session) // erased once the hold expired: the backend holds nothing under it
+            {
+                await backend.ReleaseTicketsAsync(session, hold.LineItemId, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is NotFoundException or SessionExpiredException)
         {

@@ -13,6 +13,11 @@ internal interface IPurchaseJournal
     /// <summary>Stores a new purchase and assigns its <see cref="Purchase.Sequence"/>.</summary>
     Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the purchase's new state. Settling it (confirmed, failed) or setting it aside (needs support) erases its
+    /// payment token and backend session in the same write, and a settled purchase's email is erased
+    /// <see cref="PurchasingOptions.EmailRetention"/> after (<see cref="EraseEmailsAsync"/>).
+    /// </summary>
     Task UpdateAsync(Purchase purchase, CancellationToken cancellationToken);
 
     /// <summary>Removes a purchase that never came to exist for the buyer (the request was answered with an error), freeing its key.</summary>
@@ -29,4 +34,11 @@ internal interface IPurchaseJournal
 
     /// <summary>Parked and processing purchases in arrival order.</summary>
     Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases the email (and the client address) of at most <paramref name="limit"/> purchases settled at or before
+    /// <paramref name="settledBefore"/>, the longest settled first, and leaves nothing erased so far recoverable from the
+    /// store's files. Returns how many it erased.
+    /// </summary>
+    Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken);
 }

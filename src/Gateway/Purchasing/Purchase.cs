@@ -24,7 +24,8 @@ internal enum PurchaseStatus
     /// <summary>
     /// Set aside for support: its checkout may have reached the backend, and settling it failed in a way the gateway did
     /// not expect, again and again. It no longer holds up the line; the buyer sees <c>processing</c> and is never
-    /// charged twice (any retry starts with FindOrder).
+    /// charged twice (any retry starts with FindOrder). The gateway never sends it to the backend again, so its payment
+    /// token and session are erased; its email stays for support until it is settled.
     /// </summary>
     NeedsSupport,
 }
@@ -53,12 +54,16 @@ internal sealed record Purchase
 
     public required int Quantity { get; init; }
 
-    /// <summary>Kept only until the purchase ends.</summary>
+    /// <summary>Kept only until the purchase is settled or set aside (<see cref="IPurchaseJournal.UpdateAsync"/>).</summary>
     public string? PaymentToken { get; init; }
 
-    public required string Email { get; init; }
+    /// <summary>The buyer's address, for support; null once erased, <see cref="PurchasingOptions.EmailRetention"/> after the purchase settled.</summary>
+    public required string? Email { get; init; }
 
-    /// <summary>The client that made it (<see cref="Infrastructure.ClientKeys"/>), for the seats each client may have waiting.</summary>
+    /// <summary>
+    /// The client that made it (<see cref="Infrastructure.ClientKeys"/>), for the seats each client may have waiting;
+    /// erased with the email.
+    /// </summary>
     public string? ClientKey { get; init; }
 
     /// <summary>Set when the purchase checks out an interactive hold.</summary>
@@ -75,8 +80,9 @@ internal sealed record Purchase
     public string? Message { get; init; }
 
     /// <summary>
-    /// The backend session this purchase reserves and buys under, kept for its whole life: if a ReserveTickets may have
-    /// taken seats (<see cref="Reserved"/>) the seats are bought from this session, never left stranded.
+    /// The backend session this purchase reserves and buys under, kept until it is settled or set aside: if a
+    /// ReserveTickets may have taken seats (<see cref="Reserved"/>) the seats are bought from this session, never left
+    /// stranded.
     /// </summary>
     public string? SessionKey { get; init; }
 

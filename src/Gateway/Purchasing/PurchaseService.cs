@@ -230,7 +230,7 @@ internal sealed partial class PurchaseService(
             return Problem.NotFound("unknown_hold", $"There is no hold '{holdId}'.");
         }
 
-        if (hold.Closed || hold.ExpiresAt <= time.GetUtcNow())
+        if (hold.Closed || hold.ExpiresAt <= time.GetUtcNow() || hold.SessionKey is null)
         {
             return HoldExpired();
         }
@@ -469,6 +469,7 @@ internal sealed partial class PurchaseService(
         Seats = order.Seats,
         TotalCents = order.TotalCents,
         PaymentToken = null,
+        SessionKey = null,
         FailureCode = null,
         Message = $"Confirmed: order {order.OrderId}, seats {string.Join(", ", order.Seats)}.",
         UpdatedAt = now,

@@ -14,6 +14,8 @@ internal static class PurchasingExtensions
         services.AddSingleton<HoldService>();
         services.AddSingleton<ReplayWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplayWorker>());
+        services.AddSingleton<RetentionWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionWorker>());
         return services;
     }
 }

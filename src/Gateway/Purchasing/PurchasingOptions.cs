@@ -53,4 +53,26 @@ public sealed class PurchasingOptions
     /// <summary>How often the worker looks for work when nobody wakes it. Default: 1 second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan ReplayPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a settled (confirmed or failed) purchase keeps its buyer's email, and the client address it came from,
+    /// for support to find it; then both are erased. The purchase itself stays and still answers by its id. A purchase
+    /// set aside for support keeps them until it settles. Default: 30 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "400.00:00:00")]
+    public TimeSpan EmailRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How often the retention run erases what is due: settled purchases' emails, expired holds' backend sessions, and
+    /// holds a day past their expiry. Default: 1 hour.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The most items of each kind one retention run erases, so that it holds the store's writer only briefly; a larger
+    /// backlog is erased by the next runs, the oldest first, a second apart. Default: 5000.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RetentionBatchSize { get; set; } = 5000;
 }

@@ -240,7 +240,7 @@ internal sealed partial class ReplayWorker(
             if (purchase.HoldId is not null)
             {
                 var hold = await holds.GetAsync(purchase.HoldId, cancellationToken);
-                if (hold is null || hold.Closed || hold.ExpiresAt <= time.GetUtcNow())
+                if (hold is null || hold.Closed || hold.ExpiresAt <= time.GetUtcNow() || hold.SessionKey is null)
                 {
                     await FailAsync(purchase, PurchaseFailures.Expired);
                     return (Step.Done, null);
@@ -388,7 +388,7 @@ internal sealed partial class ReplayWorker(
 
         _unexpectedFailures.TryRemove(purchase.PurchaseId, out _);
         await journal.UpdateAsync(
-            purchase with { Status = PurchaseStatus.NeedsSupport, Message = PurchaseService.NeedsSupportMessage, UpdatedAt = time.GetUtcNow() },
+            purchase with { Status = PurchaseStatus.NeedsSupport, Message = PurchaseService.NeedsSupportMessage, PaymentToken = null, SessionKey = null, UpdatedAt = time.GetUtcNow() },
             CancellationToken.None);
         metrics.ReplayAttempt("set_aside");
         LogSetAside(logger, purchase.PurchaseId, failures);
@@ -436,6 +436,7 @@ internal sealed partial class ReplayWorker(
             FailureCode = code,
             Message = PurchaseFailures.MessageFor(code),
             PaymentToken = null,
+            SessionKey = null,
             UpdatedAt = time.GetUtcNow(),
         };
         await journal.UpdateAsync(failed, CancellationToken.None);

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
@@ -25,6 +28,20 @@ internal static class StorageExtensions
         services.AddSingleton<SqliteBatchWriter>();
         services.AddSingleton<IWaitingRoomStore, SqliteWaitingRoomStore>();
         services.AddSingleton<IAvailabilityStore, SqliteAvailabilityStore>();
+
+        // The key ring that protects the secrets the store keeps (a generated signing key), in {DataPath}/keys, 0700 (its
+        // key files are 0600 as Data Protection writes them). This is what PersistKeysToFileSystem registers, with the
+        // folder taken from the bound options when first needed rather than from configuration now. The application
+        // name is fixed: by default it is the content root, and a release installed elsewhere would not read the ring.
+        services.AddDataProtection().SetApplicationName("OnSale.Gateway");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, loggers) =>
+        {
+            var logger = loggers.CreateLogger<SqliteDatabase>();
+            var folder = Path.GetFullPath(Path.Combine(storage.Value.DataPath, "keys"));
+            DataFolder.Prepare(storage.Value.DataPath, logger);
+            DataFolder.Prepare(folder, logger);
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), loggers);
+        });
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
 
@@ -7,12 +8,23 @@ namespace OnSale.Gateway.WaitingRoom;
 
 /// <summary>
 /// The token signing keys: from configuration (<c>Gateway:WaitingRoom:SigningKeys</c>; the first signs, all verify),
-/// or, when none is configured, one generated once and kept in the embedded store so that queue places survive a
-/// restart of this node. Several nodes must share configured keys.
+/// or, when none is configured, one generated once and kept in the settings store protected with ASP.NET Core Data
+/// Protection, so that queue places survive a restart of this node while a copy of the database alone signs nothing.
+/// The key ring lives where the store puts it (<c>{DataPath}/keys</c> for the embedded store); a store shared by several
+/// nodes would share the ring too, and the protected key with it. Until then several nodes must share configured keys.
 /// </summary>
-internal sealed partial class WaitingRoomKeys(IOptions<WaitingRoomOptions> options, ISettingsStore settings, TimeProvider time, ILogger<WaitingRoomKeys> logger)
+internal sealed partial class WaitingRoomKeys(
+    IOptions<WaitingRoomOptions> options,
+    ISettingsStore settings,
+    IDataProtectionProvider protection,
+    TimeProvider time,
+    ILogger<WaitingRoomKeys> logger)
 {
-    private const string GeneratedKeySetting = "waitingroom.signing-key";
+    /// <summary>Where versions before the key was protected kept it, in plain base64: read once, then erased.</summary>
+    private const string PlainKeySetting = "waitingroom.signing-key";
+    private const string ProtectedKeySetting = "waitingroom.signing-key.protected";
+    private const string Purpose = "OnSale.Gateway.WaitingRoom.SigningKey.v1";
+
     private QueueTokens? _tokens;
     private IReadOnlyList<(string Id, byte[] Secret)>? _secrets;
 
@@ -31,18 +43,61 @@ internal sealed partial class WaitingRoomKeys(IOptions<WaitingRoomOptions> optio
             return;
         }
 
-        var secret = await settings.GetAsync(GeneratedKeySetting, cancellationToken);
+        var protector = protection.CreateProtector(Purpose);
+        var secret = await ReadProtectedAsync(protector, cancellationToken);
+        var plain = await settings.GetAsync(PlainKeySetting, cancellationToken);
+        if (secret is null && plain is not null)
+        {
+            // The same key, so that tokens issued before the upgrade stay valid.
+            secret = Convert.FromBase64String(plain);
+            await settings.SetAsync(ProtectedKeySetting, Convert.ToBase64String(protector.Protect(secret)), cancellationToken);
+            LogKeyProtected(logger);
+        }
+
+        if (plain is not null)
+        {
+            // Only once the protected copy is stored: a crash in between leaves the plain one to be erased next time.
+            await settings.EraseAsync(PlainKeySetting, cancellationToken);
+        }
+
         if (secret is null)
         {
-            secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            await settings.SetAsync(GeneratedKeySetting, secret, cancellationToken);
+            secret = RandomNumberGenerator.GetBytes(32);
+            await settings.SetAsync(ProtectedKeySetting, Convert.ToBase64String(protector.Protect(secret)), cancellationToken);
             LogGeneratedKey(logger);
         }
 
-        _secrets = [("local", Convert.FromBase64String(secret))];
+        _secrets = [("local", secret)];
         _tokens = new QueueTokens(_secrets, time);
     }
 
-    [LoggerMessage(EventIds.WaitingRoomKeyGenerated, LogLevel.Warning, "No Gateway:WaitingRoom:SigningKeys configured: generated a signing key for this node and kept it in the embedded store. Configure shared keys before running several nodes")]
+    private async Task<byte[]?> ReadProtectedAsync(IDataProtector protector, CancellationToken cancellationToken)
+    {
+        var stored = await settings.GetAsync(ProtectedKeySetting, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return protector.Unprotect(Convert.FromBase64String(stored));
+        }
+        catch (CryptographicException ex)
+        {
+            // The key ring is gone or is another one: the key cannot be read by anyone. A new one lets the gateway run;
+            // tokens signed with the old one get 401 and their holders join again.
+            LogKeyUnreadable(logger, ex);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventIds.WaitingRoomKeyGenerated, LogLevel.Warning, "No Gateway:WaitingRoom:SigningKeys configured: generated a signing key for this node and kept it in the store, protected by the Data Protection key ring. Configure shared keys before running several nodes")]
     private static partial void LogGeneratedKey(ILogger logger);
+
+    [LoggerMessage(EventIds.WaitingRoomKeyProtected, LogLevel.Information, "The generated signing key kept in plain text by an earlier version is now protected by the Data Protection key ring; the plain copy is erased")]
+    private static partial void LogKeyProtected(ILogger logger);
+
+    [LoggerMessage(EventIds.WaitingRoomKeyUnreadable, LogLevel.Error, "The stored signing key cannot be unprotected (the Data Protection key ring is missing or not this one): generating a new key, so queue and access tokens issued before are refused")]
+    private static partial void LogKeyUnreadable(ILogger logger, Exception exception);
 }

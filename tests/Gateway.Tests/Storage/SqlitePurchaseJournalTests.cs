@@ -72,6 +72,73 @@ public sealed class SqlitePurchaseJournalTests : IDisposable
         Assert.Equal(["A-1", "A-2"], read.Seats);
     }
 
+    [Theory]
+    [InlineData(nameof(PurchaseStatus.Confirmed))]
+    [InlineData(nameof(PurchaseStatus.Failed))]
+    [InlineData(nameof(PurchaseStatus.NeedsSupport))]
+    public async Task Update_SettledOrSetAside_ErasesTokenAndSessionEvenIfTheCallerKeptThem(string settled)
+    {
+        var status = Enum.Parse<PurchaseStatus>(settled);
+        var journal = new SqlitePurchaseJournal(_database);
+        var inserted = await journal.InsertAsync(Purchase("a", PurchaseStatus.Processing) with { SessionKey = "sess-a" }, default);
+
+        await journal.UpdateAsync(inserted with { Status = status, UpdatedAt = _now.AddMinutes(1) }, default);
+        var read = await journal.GetAsync("a", default);
+
+        Assert.Null(read!.PaymentToken);
+        Assert.Null(read.SessionKey);
+        Assert.Equal("a@example.com", read.Email);
+    }
+
+    [Fact]
+    public async Task Update_StillPending_KeepsTokenAndSessionForTheReplay()
+    {
+        var journal = new SqlitePurchaseJournal(_database);
+        var inserted = await journal.InsertAsync(Purchase("a", PurchaseStatus.Parked), default);
+
+        await journal.UpdateAsync(inserted with { Status = PurchaseStatus.Processing, SessionKey = "sess-a", Reserved = true }, default);
+        var read = await journal.GetAsync("a", default);
+
+        Assert.Equal("tok_ok", read!.PaymentToken);
+        Assert.Equal("sess-a", read.SessionKey);
+    }
+
+    [Fact]
+    public async Task EraseEmails_MoreDueThanTheLimit_ErasesTheLongestSettledFirstAndNothingNotDue()
+    {
+        var journal = new SqlitePurchaseJournal(_database);
+        foreach (var (id, settledAfter) in new[] { ("c", 2), ("a", 0), ("b", 1), ("late", 10) })
+        {
+            var inserted = await journal.InsertAsync(Purchase(id, PurchaseStatus.Processing), default);
+            await journal.UpdateAsync(inserted with { Status = PurchaseStatus.Confirmed, UpdatedAt = _now.AddMinutes(settledAfter) }, default);
+        }
+
+        await journal.InsertAsync(Purchase("pending", PurchaseStatus.Parked) with { CreatedAt = _now.AddDays(-100), UpdatedAt = _now.AddDays(-100) }, default);
+
+        var first = await journal.EraseEmailsAsync(_now.AddMinutes(5), limit: 2, default);
+        var afterFirst = await EmailsAsync(journal);
+        var second = await journal.EraseEmailsAsync(_now.AddMinutes(5), limit: 2, default);
+
+        Assert.Equal(2, first);
+        Assert.Equal<string?>([null, null, "a@example.com", "a@example.com", "a@example.com"], afterFirst.AsEnumerable());
+        Assert.Equal(1, second);
+        Assert.Equal<string?>([null, null, null, "a@example.com", "a@example.com"], (await EmailsAsync(journal)).AsEnumerable());
+        Assert.Equal("confirmed", (await journal.GetAsync("a", default))!.Status.ToString().ToLowerInvariant());
+    }
+
+    [Fact]
+    public async Task Update_AnAlreadySettledPurchase_KeepsWhenItSettled()
+    {
+        var journal = new SqlitePurchaseJournal(_database);
+        var inserted = await journal.InsertAsync(Purchase("a", PurchaseStatus.Processing), default);
+        var confirmed = inserted with { Status = PurchaseStatus.Confirmed, UpdatedAt = _now };
+        await journal.UpdateAsync(confirmed, default);
+
+        await journal.UpdateAsync(confirmed with { UpdatedAt = _now.AddDays(20) }, default);
+
+        Assert.Equal(1, await journal.EraseEmailsAsync(_now.AddDays(1), limit: 10, default));
+    }
+
     [Fact]
     public async Task RecoverInterrupted_LiveAttemptsOfACrashedProcess_BecomeProcessing()
     {
@@ -123,6 +190,10 @@ public sealed class SqlitePurchaseJournalTests : IDisposable
     }
 
     private SqliteDatabase Open() => new(_folder, NullLogger<SqliteDatabase>.Instance);
+
+    /// <summary>The emails of a, b, c, late and pending, in that order.</summary>
+    private static async Task<string?[]> EmailsAsync(SqlitePurchaseJournal journal) =>
+        await Task.WhenAll(new[] { "a", "b", "c", "late", "pending" }.Select(async id => (await journal.GetAsync(id, default))!.Email));
 
     private Purchase Purchase(string id, PurchaseStatus status, string? key = null) => new()
     {

@@ -230,6 +230,12 @@ public sealed class HotOnSaleGateTests : IDisposable
             return Task.CompletedTask;
         }
 
+        public Task EraseAsync(string key, CancellationToken cancellationToken)
+        {
+            _values.Remove(key);
+            return Task.CompletedTask;
+        }
+
         public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AuditEntry>>([]);

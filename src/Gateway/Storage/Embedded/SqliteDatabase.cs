@@ -5,19 +5,23 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// <summary>
 /// The embedded store's SQLite file (<c>{DataPath}/gateway.db</c>): WAL journal, <c>synchronous=FULL</c> so that a
 /// committed write is on disk before we answer, one writer at a time (SQLite's own rule, kept here to avoid busy
-/// errors), readers in parallel from the connection pool.
+/// errors), readers in parallel from the connection pool. The file and its <c>-wal</c> and <c>-shm</c> are the
+/// gateway user's alone (<see cref="DataFolder"/>), and an erased value is zeroed where it lay (<c>secure_delete</c>),
+/// not left in the page's free space for whoever copies the file.
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
+    private const int BusyTimeoutMs = 10_000;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
 
     public SqliteDatabase(string dataPath, ILogger<SqliteDatabase> logger)
     {
-        Directory.CreateDirectory(dataPath);
+        DataFolder.Prepare(dataPath, logger);
         FilePath = Path.GetFullPath(Path.Combine(dataPath, "gateway.db"));
+        DataFolder.CreateFile(FilePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -27,6 +31,10 @@ internal sealed partial class SqliteDatabase : IDisposable
             DefaultTimeout = 30,
         }.ToString();
         _writer = Open();
+
+        // On the writer only, the one connection that writes: FAST zeroes what a write frees on the pages it writes
+        // anyway, at no extra I/O.
+        Pragma("PRAGMA secure_delete=FAST;");
         Migrate();
         LogOpened(logger, FilePath);
     }
@@ -39,7 +47,7 @@ internal sealed partial class SqliteDatabase : IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+        pragma.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA foreign_keys=ON;";
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -74,6 +82,23 @@ internal sealed partial class SqliteDatabase : IDisposable
             },
             cancellationToken);
 
+    /// <summary>
+    /// Checkpoints the write-ahead log into the database and empties it: the log keeps whole old copies of the pages
+    /// it logged, so a value erased from the database lingers there until the log is emptied.
+    /// </summary>
+    public async Task TruncateLogAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            TruncateLog();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public void Dispose()
     {
         _writer.Dispose();
@@ -96,20 +121,41 @@ internal sealed partial class SqliteDatabase : IDisposable
             return;
         }
 
-        using var transaction = _writer.BeginTransaction();
-        foreach (var (version, script) in Migrations.Where(m => m.Version > current))
+        // Steps copy tables whose old pages held secrets: those pages are zeroed as they are freed, and the log that
+        // recorded them is emptied afterwards.
+        Pragma("PRAGMA secure_delete=ON;");
+        using (var transaction = _writer.BeginTransaction())
         {
-            using var command = _writer.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = script + $"PRAGMA user_version = {version};";
-            command.ExecuteNonQuery();
+            foreach (var (version, script) in Migrations.Where(m => m.Version > current))
+            {
+                using var command = _writer.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = script + $"PRAGMA user_version = {version};";
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
         }
 
-        transaction.Commit();
+        Pragma("PRAGMA secure_delete=FAST;");
+        TruncateLog();
+    }
+
+    /// <remarks>
+    /// The checkpoint waits for readers still in the old log, and every write waits for it: it gives them a tenth of a
+    /// second, not the usual ten, and what it could not empty the next call does.
+    /// </remarks>
+    private void TruncateLog() => Pragma($"PRAGMA busy_timeout=100; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout={BusyTimeoutMs};");
+
+    private void Pragma(string sql)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     /// <summary>The schema, one step per version; a file is brought up to date step by step, never rewritten.</summary>
-    private static readonly (int Version, string Script)[] Migrations =
+    internal static readonly (int Version, string Script)[] Migrations =
     [
         (1, """
             CREATE TABLE IF NOT EXISTS purchases (
@@ -190,6 +236,73 @@ internal sealed partial class SqliteDatabase : IDisposable
         (5, """
             ALTER TABLE purchases ADD COLUMN client_key TEXT;
             ALTER TABLE queue_entries ADD COLUMN seats_spent INTEGER NOT NULL DEFAULT 0;
+            """),
+        (6, """
+            -- Secrets end: emails and hold sessions may be erased (NULL), so both tables are rebuilt without NOT NULL on
+            -- them (SQLite cannot drop a constraint in place), and settled purchases and closed holds lose what they kept.
+            CREATE TABLE purchases_v6 (
+                seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+                purchase_id        TEXT    NOT NULL UNIQUE,
+                idempotency_key    TEXT    NOT NULL UNIQUE,
+                request_hash       TEXT    NOT NULL,
+                status             TEXT    NOT NULL,
+                performance_id     INTEGER NOT NULL,
+                zone_id            INTEGER NOT NULL,
+                quantity           INTEGER NOT NULL,
+                payment_token      TEXT,
+                email              TEXT,
+                hold_id            TEXT,
+                order_id           INTEGER,
+                seats              TEXT,
+                total_cents        INTEGER,
+                failure_code       TEXT,
+                message            TEXT,
+                attempts           INTEGER NOT NULL DEFAULT 0,
+                checkout_attempted INTEGER NOT NULL DEFAULT 0,
+                created_at         INTEGER NOT NULL,
+                updated_at         INTEGER NOT NULL,
+                session_key        TEXT,
+                reserved           INTEGER NOT NULL DEFAULT 0,
+                client_key         TEXT,
+                settled_at         INTEGER);
+            INSERT INTO purchases_v6 (seq, purchase_id, idempotency_key, request_hash, status, performance_id, zone_id, quantity,
+                payment_token, email, hold_id, order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted,
+                created_at, updated_at, session_key, reserved, client_key, settled_at)
+            SELECT seq, purchase_id, idempotency_key, request_hash, status, performance_id, zone_id, quantity,
+                CASE WHEN status IN ('confirmed', 'failed', 'needssupport') THEN NULL ELSE payment_token END,
+                email, hold_id, order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted,
+                created_at, updated_at,
+                CASE WHEN status IN ('confirmed', 'failed', 'needssupport') THEN NULL ELSE session_key END,
+                reserved, client_key,
+                CASE WHEN status IN ('confirmed', 'failed') THEN updated_at END
+            FROM purchases;
+            -- Keep the AUTOINCREMENT high-water mark: DROP TABLE deletes the row named after the table, RENAME renames it.
+            DELETE FROM sqlite_sequence WHERE name = 'purchases_v6';
+            UPDATE sqlite_sequence SET name = 'purchases_v6' WHERE name = 'purchases';
+            DROP TABLE purchases;
+            ALTER TABLE purchases_v6 RENAME TO purchases;
+            CREATE INDEX purchases_pending ON purchases(seq) WHERE status IN ('parked', 'processing');
+            CREATE INDEX purchases_email_due ON purchases(settled_at) WHERE email IS NOT NULL;
+
+            CREATE TABLE holds_v6 (
+                hold_id         TEXT    PRIMARY KEY,
+                session_key     TEXT,
+                line_item_id    INTEGER NOT NULL,
+                performance_id  INTEGER NOT NULL,
+                zone_id         INTEGER NOT NULL,
+                quantity        INTEGER NOT NULL,
+                seats           TEXT    NOT NULL,
+                total_cents     INTEGER NOT NULL,
+                expires_at      INTEGER NOT NULL,
+                closed          INTEGER NOT NULL DEFAULT 0,
+                access_entry_id TEXT);
+            INSERT INTO holds_v6 (hold_id, session_key, line_item_id, performance_id, zone_id, quantity, seats, total_cents, expires_at, closed, access_entry_id)
+            SELECT hold_id, CASE WHEN closed = 0 THEN session_key END, line_item_id, performance_id, zone_id, quantity, seats, total_cents,
+                expires_at, closed, access_entry_id
+            FROM holds;
+            DROP TABLE holds;
+            ALTER TABLE holds_v6 RENAME TO holds;
+            CREATE INDEX holds_expiry ON holds(expires_at);
             """),
     ];
 

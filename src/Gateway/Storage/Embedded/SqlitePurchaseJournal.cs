@@ -5,9 +5,19 @@ using OnSale.Gateway.Purchasing;
 
 namespace OnSale.Gateway.Storage.Embedded;
 
-/// <summary>The purchase journal in SQLite. Every write is a committed transaction before it returns.</summary>
+/// <summary>
+/// The purchase journal in SQLite. Every write is a committed transaction before it returns. The write that settles a
+/// purchase (or sets it aside) also erases its payment token and backend session, whatever the caller passed: they are
+/// never needed again, and nothing else would ever remove them.
+/// </summary>
 internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchaseJournal
 {
+    /// <summary>Statuses after which the purchase is never sent to the backend again.</summary>
+    private const string Done = "('confirmed', 'failed', 'needssupport')";
+
+    /// <summary>Statuses the buyer sees as final: the email's retention starts.</summary>
+    private const string Settled = "('confirmed', 'failed')";
+
     private const string Columns = "seq, " + InsertColumns;
 
     private const string InsertColumns =
@@ -42,10 +52,15 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
     public async Task UpdateAsync(Purchase purchase, CancellationToken cancellationToken)
     {
         var changed = await database.ExecuteAsync(
-            """
-            UPDATE purchases SET status = $status, payment_token = $payment_token, order_id = $order_id, seats = $seats,
+            $"""
+            UPDATE purchases SET status = $status,
+                payment_token = CASE WHEN $status IN {Done} THEN NULL ELSE $payment_token END,
+                order_id = $order_id, seats = $seats,
                 total_cents = $total_cents, failure_code = $failure_code, message = $message, attempts = $attempts,
-                checkout_attempted = $checkout_attempted, updated_at = $updated_at, session_key = $session_key, reserved = $reserved
+                checkout_attempted = $checkout_attempted, updated_at = $updated_at,
+                session_key = CASE WHEN $status IN {Done} THEN NULL ELSE $session_key END,
+                reserved = $reserved,
+                settled_at = CASE WHEN $status IN {Settled} THEN COALESCE(settled_at, $updated_at) END
             WHERE purchase_id = $purchase_id;
             """,
             parameters => Bind(parameters, purchase),
@@ -78,6 +93,25 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
     public Task<int> RecoverInterruptedAsync(CancellationToken cancellationToken) =>
         database.ExecuteAsync("UPDATE purchases SET status = 'processing' WHERE status = 'live';", _ => { }, cancellationToken);
 
+    public async Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken)
+    {
+        var erased = await database.ExecuteAsync(
+            """
+            UPDATE purchases SET email = NULL, client_key = NULL
+            WHERE seq IN (SELECT seq FROM purchases WHERE settled_at <= $before AND email IS NOT NULL ORDER BY settled_at LIMIT $limit);
+            """,
+            p =>
+            {
+                p.AddWithValue("$before", settledBefore.ToUnixTimeMilliseconds());
+                p.AddWithValue("$limit", limit);
+            },
+            cancellationToken);
+
+        // Old copies of the pages, with what this and every earlier write erased, are still in the write-ahead log.
+        await database.TruncateLogAsync(cancellationToken);
+        return erased;
+    }
+
     public Task<int> CountPendingAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
@@ -106,7 +140,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         parameters.AddWithValue("$zone_id", p.ZoneId);
         parameters.AddWithValue("$quantity", p.Quantity);
         parameters.AddWithValue("$payment_token", (object?)p.PaymentToken ?? DBNull.Value);
-        parameters.AddWithValue("$email", p.Email);
+        parameters.AddWithValue("$email", (object?)p.Email ?? DBNull.Value);
         parameters.AddWithValue("$hold_id", (object?)p.HoldId ?? DBNull.Value);
         parameters.AddWithValue("$order_id", (object?)p.OrderId ?? DBNull.Value);
         parameters.AddWithValue("$seats", p.Seats is null ? DBNull.Value : JsonSerializer.Serialize(p.Seats, InfrastructureJsonContext.Default.IReadOnlyListString));
@@ -133,7 +167,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         ZoneId = r.GetInt32(6),
         Quantity = r.GetInt32(7),
         PaymentToken = r.IsDBNull(8) ? null : r.GetString(8),
-        Email = r.GetString(9),
+        Email = r.IsDBNull(9) ? null : r.GetString(9),
         HoldId = r.IsDBNull(10) ? null : r.GetString(10),
         OrderId = r.IsDBNull(11) ? null : r.GetInt32(11),
         Seats = r.IsDBNull(12) ? null : JsonSerializer.Deserialize(r.GetString(12), InfrastructureJsonContext.Default.IReadOnlyListString),

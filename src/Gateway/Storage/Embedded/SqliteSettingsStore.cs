@@ -24,6 +24,12 @@ internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsSt
             },
             cancellationToken);
 
+    public async Task EraseAsync(string key, CancellationToken cancellationToken)
+    {
+        await database.ExecuteAsync("DELETE FROM settings WHERE key = $key;", p => p.AddWithValue("$key", key), cancellationToken);
+        await database.TruncateLogAsync(cancellationToken);
+    }
+
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
             "INSERT INTO audit (at, who, action, detail) VALUES ($at, $who, $action, $detail);",
