@@ -18,8 +18,12 @@ internal sealed record ApiAnswer(int Status, JsonElement? Body, TimeSpan? RetryA
         Body is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.GetArrayLength() : 0;
 }
 
-/// <summary>The buyer-facing REST API of the gateway (CONTRACT.md §2), over one shared connection pool.</summary>
-internal sealed class GatewayClient(HttpClient http, int performanceId)
+/// <summary>
+/// The buyer-facing REST API of the gateway (CONTRACT.md §2): the line (joins, status) over one shared connection pool,
+/// purchases over another. Buyers have connections of their own; sharing one pool, a status check would wait here for a
+/// connection held by someone else's purchase waiting its turn at the backend, and measure this process, not the gateway.
+/// </summary>
+internal sealed class GatewayClient(HttpClient http, HttpClient purchases, int performanceId)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
@@ -49,18 +53,18 @@ internal sealed class GatewayClient(HttpClient http, int performanceId)
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return SendAsync(request, cancellationToken);
+        return SendAsync(request, cancellationToken, purchases);
     }
 
     public Task<ApiAnswer> GetPurchaseAsync(string purchaseId, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/purchases/{Uri.EscapeDataString(purchaseId)}"), cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/purchases/{Uri.EscapeDataString(purchaseId)}"), cancellationToken, purchases);
 
-    private async Task<ApiAnswer> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<ApiAnswer> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpClient? client = null)
     {
         using (request)
         {
             var started = Stopwatch.GetTimestamp();
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await (client ?? http).SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             JsonElement? body = null;

@@ -36,6 +36,18 @@ internal static class Simulation
             BaseAddress = options.Gateway,
             Timeout = TimeSpan.FromSeconds(30),
         };
+        using var purchaseHttp = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = options.Connections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            UseProxy = false,
+            UseCookies = false,
+        })
+        {
+            BaseAddress = options.Gateway,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
         using var controlHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4, UseProxy = false, UseCookies = false })
         {
             Timeout = TimeSpan.FromSeconds(10),
@@ -84,7 +96,7 @@ internal static class Simulation
         var sampling = Task.WhenAll(sampler.RunAsync(stopSampling.Token), sampler.RunCallsAsync(stopSampling.Token));
 
         Console.WriteLine($"sale opens at {opensAt:u} (in {(opensAt - wallNow).TotalSeconds:F0} s); {options.Buyers} buyers joining");
-        var gateway = new GatewayClient(buyerHttp, options.Performance);
+        var gateway = new GatewayClient(buyerHttp, purchaseHttp, options.Performance);
         using var joinGate = new SemaphoreSlim(options.Connections);
         using var runCap = new CancellationTokenSource(TimeSpan.FromSeconds(options.MaxRunSeconds) - Stopwatch.GetElapsedTime(started));
         var buyers = Enumerable.Range(0, options.Buyers)
