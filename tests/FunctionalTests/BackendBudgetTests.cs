@@ -36,7 +36,7 @@ public sealed class BackendBudgetTests : IAsyncLifetime
     public async Task SixtyPurchasesAtOnce_BoxOfTwentyCallsASecondTheGatewayWasNotToldOf_AllBoughtWithFewRefusals()
     {
         await using var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath);
-        (await gateway.Client.GetAsync("/api/v1/performances/1001/availability")).EnsureSuccessStatusCode();
+        await gateway.KnowAvailabilityAsync(1001);
         await _mock.Control.SetFaultsAsync(new FaultSettings { MaxCallsPerSecond = Ceiling });
         var before = await _mock.Control.GetStatsAsync();
 

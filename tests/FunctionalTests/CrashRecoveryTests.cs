@@ -42,7 +42,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         var ids = new List<string>();
         await using (var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath))
         {
-            (await gateway.Client.GetAsync("/api/v1/performances/1001/availability")).EnsureSuccessStatusCode();
+            await gateway.KnowAvailabilityAsync(1001);
             await _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
 
             for (var i = 0; i < 20; i++)
