@@ -88,8 +88,10 @@ internal sealed partial class PurchaseService(
             {
                 access.Release(performanceId, entryId); // Made or parked: their place goes to the next buyer.
             }
-            else if (admitted.EntryId is { } refused && result.Problem?.Code == "not_enough_seats")
+            else if (admitted.EntryId is { } refused && result.Problem?.Code == "not_enough_seats"
+                && result.Problem.Extensions?.GetValueOrDefault("available") is null or 0)
             {
+                // Told that some seats are left, the buyer keeps their turn to take fewer.
                 access.ReleaseIfSoldOut(performanceId, refused);
             }
         }
