@@ -2,8 +2,8 @@ namespace OnSale.Gateway.WaitingRoom;
 
 /// <summary>
 /// What admission paces itself by: the purchases per second the backend budget can complete now (this room's share),
-/// whether purchase calls already wait for it (a quarter of a second of its calls or more), the parked purchases not yet served, and whether
-/// the backend is in trouble (breaker open, most calls failing).
+/// whether purchase calls already wait for it (a quarter of a second of its calls or more), the parked purchases not
+/// yet served, and whether the backend is in trouble (breaker open, most calls failing).
 /// </summary>
 internal readonly record struct AdmissionPace(double PurchasesPerSecond, bool Queued = false, int Backlog = 0, bool Trouble = false);
 
