@@ -82,15 +82,7 @@ internal sealed class ControlClient(HttpClient http, SimulationOptions options)
 
     private async Task<JsonElement> GetJsonAsync(Uri uri, string? bearer, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        using var response = await http.SendAsync(request, cancellationToken);
-        await EnsureAsync(response, "GET " + uri.AbsolutePath, cancellationToken);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        using var document = JsonDocument.Parse(await GetTextAsync(uri, bearer, cancellationToken));
         return document.RootElement.Clone();
     }
 

@@ -111,16 +111,8 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return await Client.SendAsync(request);
     }
 
-    /// <summary>
-    /// Makes the gateway know a performance's availability: the first backend call of a fresh process may miss the
-    /// request's deadline on a loaded machine, so it is asked again until it answers.
-    /// </summary>
-    public Task KnowAvailabilityAsync(int performanceId) =>
-        Eventually.HoldsAsync(
-            async () => (await Client.GetAsync($"/api/v1/performances/{performanceId}/availability")).StatusCode,
-            status => status == System.Net.HttpStatusCode.OK,
-            $"availability of {performanceId} is known",
-            attempts: 100);
+    /// <summary>Makes the gateway know a performance's availability (<see cref="OnSale.Tests.Common.Http.AvailabilityProbe"/>).</summary>
+    public Task KnowAvailabilityAsync(int performanceId) => OnSale.Tests.Common.Http.AvailabilityProbe.KnowAvailabilityAsync(Client, performanceId);
 
     public async Task<JsonElement> GetJsonAsync(string path, string? bearer = null)
     {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OnSale.LegacyAdapters;
+using OnSale.Tests.Common.Http;
 using OnSale.Tests.Common.Time;
 using OnSale.Tests.Common.VenueBackend;
 
@@ -161,16 +162,8 @@ public sealed class GatewayHost : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>
-    /// Makes the gateway know a performance's availability, the precondition of parking honestly: the first backend call
-    /// of a fresh host may miss the request's deadline on a loaded machine, so it is asked again until it answers.
-    /// </summary>
-    public Task KnowAvailabilityAsync(int performanceId) =>
-        OnSale.Tests.Common.Eventually.HoldsAsync(
-            async () => (await Client.GetAsync($"/api/v1/performances/{performanceId}/availability")).StatusCode,
-            status => status == System.Net.HttpStatusCode.OK,
-            $"availability of {performanceId} is known",
-            attempts: 100);
+    /// <summary>Makes the gateway know a performance's availability (<see cref="AvailabilityProbe"/>).</summary>
+    public Task KnowAvailabilityAsync(int performanceId) => AvailabilityProbe.KnowAvailabilityAsync(Client, performanceId);
 
     /// <summary>Waits until the purchase leaves parked/processing, moving the manual clock if there is one.</summary>
     public Task<JsonElement> SettledAsync(string purchaseId) =>

@@ -20,7 +20,7 @@ public sealed class AvailabilityServiceTests : IDisposable
     private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly IVenueBackend _backend = Substitute.For<IVenueBackend>();
     private readonly IAvailabilityStore _store = Substitute.For<IAvailabilityStore>();
-    private readonly Meters _meters = new();
+    private readonly TestMeterFactory _meters = new();
     private readonly List<IDisposable> _caches = [];
 
     public AvailabilityServiceTests()
@@ -257,19 +257,5 @@ public sealed class AvailabilityServiceTests : IDisposable
         public override ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
         public override ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-    }
-
-    private sealed class Meters : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

@@ -52,7 +52,7 @@ public sealed class CacheTelemetryTests
     public async Task FailSafeActivated_LoggedAsEvent700AtTheConfiguredLevel()
     {
         var logger = new CapturingLogger();
-        using var meters = new MeterFactory();
+        using var meters = new TestMeterFactory();
         var telemetry = new CacheTelemetry(meters, Options.Create(new CacheOptions { FailSafeActivationLogLevel = LogLevel.Error }), logger);
         using var fusion = new FusionCache(new FusionCacheOptions
         {
@@ -129,19 +129,5 @@ public sealed class CacheTelemetryTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Entries.Enqueue((logLevel, eventId.Id, formatter(state, exception)));
-    }
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

@@ -17,7 +17,7 @@ public sealed class SessionKeyPoolTests : IDisposable
     private readonly FakeTimeProvider _time = TestClock.Create();
     private readonly IVenueBackend _backend = Substitute.For<IVenueBackend>();
     private readonly IBuyerAccess _rooms = Substitute.For<IBuyerAccess>();
-    private readonly MeterFactory _meters = new();
+    private readonly TestMeterFactory _meters = new();
     private int _issued;
 
     public SessionKeyPoolTests() =>
@@ -97,18 +97,4 @@ public sealed class SessionKeyPoolTests : IDisposable
         Options.Create(new PurchasingOptions { SessionKeyPoolSize = size }),
         new GatewayMetrics(_meters),
         NullLogger<SessionKeyPool>.Instance);
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _created = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _created.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _created.ForEach(m => m.Dispose());
-    }
 }

@@ -14,7 +14,7 @@ namespace OnSale.Gateway.Tests.Resilience;
 public sealed class BackendResilienceTests : IDisposable
 {
     private readonly FakeTimeProvider _time = TestClock.Create();
-    private readonly ServiceMeterFactory _meters = new();
+    private readonly TestMeterFactory _meters = new();
     private BackendBudget? _budget;
 
     public void Dispose()
@@ -285,19 +285,5 @@ public sealed class BackendResilienceTests : IDisposable
         {
             ResilienceContextPool.Shared.Return(context);
         }
-    }
-
-    private sealed class ServiceMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }
