@@ -31,7 +31,9 @@ public static class GatewayApp
 
         var app = builder.Build();
 
-        app.UseWidgetCors(); // first, so that error answers to venues' pages carry CORS headers too
+        app.UseHotAvailabilityRead(); // first: a fresh availability answer needs nothing of what follows
+        app.UseRouting();
+        app.UseWidgetCors(); // before the rest, so that error answers to venues' pages carry CORS headers too
         app.UseGatewayInfrastructure();
         app.MapOperationsEndpoints();
         app.MapAvailabilityApi();

@@ -7,24 +7,26 @@ namespace OnSale.Gateway.Availability;
 /// <summary>GET performances and availability (CONTRACT.md §2, "Availability").</summary>
 internal static class AvailabilityApi
 {
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static IEndpointRouteBuilder MapAvailabilityApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1/performances").WithTags("Availability");
-        api.MapGet("/", GetPerformancesAsync).WithName("GetPerformances");
-        // The hottest route, by far: ASP.NET Core's per-request duration histogram would cost it about a fifth of its
-        // CPU. Its rate and result are counted by onsale.availability.reads (fresh, stale, unknown); its latency is
-        // what bench/ measures.
-        api.MapGet("/{performanceId}/availability", GetAvailabilityAsync).WithName("GetAvailability").DisableHttpMetrics();
+        api.MapMethods("/", GetAndHead, GetPerformancesAsync).WithName("GetPerformances");
+
+        // The hottest route, by far; a fresh answer is mostly written before routing (HotAvailabilityRead). ASP.NET Core's
+        // per-request duration histogram would cost it about a fifth of its CPU: its rate and result are counted by
+        // onsale.availability.reads (fresh, stale, unknown); its latency is what bench/ measures.
+        api.MapMethods("/{performanceId}/availability", GetAndHead, GetAvailabilityAsync).WithName("GetAvailability").DisableHttpMetrics();
         return endpoints;
     }
 
     private static async Task<IResult> GetPerformancesAsync(HttpContext context, AvailabilityService availability, TimeProvider time, IOptions<AvailabilityOptions> options)
     {
         using var budget = Budget(context, time, options.Value);
-        var list = await availability.GetPerformancesAsync(budget.Token);
-        return list is null
-            ? Problem.AvailabilityUnknown("The box office has not said which performances exist yet. Try again shortly.", TimeSpan.FromSeconds(2))
-            : TypedResults.Json(list.Performances, AvailabilityJsonContext.Default.IReadOnlyListPerformance);
+        return await availability.GetPerformancesAnswerAsync(budget.Token) is { } answer
+            ? new CacheableResult(answer, time)
+            : NotStored(context, Problem.AvailabilityUnknown("The box office has not said which performances exist yet. Try again shortly.", TimeSpan.FromSeconds(2)));
     }
 
     private static async Task<IResult> GetAvailabilityAsync(
@@ -36,35 +38,35 @@ internal static class AvailabilityApi
     {
         if (!int.TryParse(performanceId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
-            return UnknownPerformance(performanceId);
+            return NotStored(context, UnknownPerformance(performanceId));
         }
 
-        (AvailabilityOutcome Outcome, ReadOnlyMemory<byte> Json, DateTimeOffset AsOf) read;
-        if (availability.IsFresh(id))
+        (AvailabilityOutcome Outcome, CacheableAnswer? Answer) read;
+        if (availability.FreshAnswer(id) is { } fresh)
         {
-            // Answered from the cache at once: no budget to time it, whose two timers would cost more than the read.
-            read = await availability.GetJsonAsync(id, context.RequestAborted);
+            // Answered from memory at once: no budget to time it, whose two timers would cost more than the read.
+            read = (AvailabilityOutcome.Fresh, fresh);
         }
         else
         {
             using var budget = Budget(context, time, options.Value);
-            read = await availability.GetJsonAsync(id, budget.Token);
+            read = await availability.GetAnswerAsync(id, budget.Token);
         }
 
-        var (outcome, json, asOf) = read;
-        switch (outcome)
+        return read switch
         {
-            case AvailabilityOutcome.UnknownPerformance:
-                return UnknownPerformance(performanceId);
-            case AvailabilityOutcome.NeverKnown:
-                return Problem.AvailabilityUnknown(
-                    "The box office is not answering and availability for this performance was never known. Try again shortly.", TimeSpan.FromSeconds(2));
-            default:
-                var age = Math.Max(0, (long)(time.GetUtcNow() - asOf).TotalSeconds);
-                context.Response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
-                context.Response.Headers.CacheControl = "no-cache";
-                return TypedResults.Bytes(json, "application/json");
-        }
+            (_, { } answer) => new CacheableResult(answer, time),
+            (AvailabilityOutcome.UnknownPerformance, _) => NotStored(context, UnknownPerformance(performanceId)),
+            _ => NotStored(context, Problem.AvailabilityUnknown(
+                "The box office is not answering and availability for this performance was never known. Try again shortly.", TimeSpan.FromSeconds(2))),
+        };
+    }
+
+    /// <summary>A problem answer of a public read: no cache may keep it (a 404 is cacheable by default in HTTP).</summary>
+    private static Problem NotStored(HttpContext context, Problem problem)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return problem;
     }
 
     private static Problem UnknownPerformance(string performanceId) =>

@@ -23,6 +23,14 @@ public sealed class AvailabilityOptions
     public TimeSpan StaleTolerance { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// How long a shared cache in front of the gateway (a CDN, a proxy, a browser) may go on serving its copy of a public
+    /// read when it cannot reach the gateway or gets an error from it: the <c>stale-if-error</c> of their
+    /// <c>Cache-Control</c> (RFC 5861). Default: 5 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan StaleIfError { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Of the request's deadline, how much to keep for answering from the last known values when the backend is slow.
     /// Default: 300 ms.
     /// </summary>

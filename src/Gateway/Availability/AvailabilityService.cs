@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using OnSale.Gateway.Infrastructure;
 using OnSale.LegacyAdapters;
 
@@ -22,6 +23,7 @@ internal sealed partial class AvailabilityService(
     IVenueBackend backend,
     TimeProvider time,
     IOptions<AvailabilityOptions> options,
+    IOptions<CacheOptions> cacheOptions,
     IAvailabilityStore store,
     LastKnownWriter lastKnownWriter,
     CacheTelemetry cacheTelemetry,
@@ -31,6 +33,9 @@ internal sealed partial class AvailabilityService(
     private const string PerformancesKey = "performances";
     private static readonly TimeSpan AdjustmentMemory = TimeSpan.FromMinutes(1);
 
+    /// <summary>Past the eager-refresh point, how often a fresh read still goes through the cache (<see cref="FreshAnswer"/>).</summary>
+    private static readonly TimeSpan EagerRefreshEvery = TimeSpan.FromMilliseconds(50);
+
     // A restored answer enters the cache already expired: the first read asks the backend, and the restored answer is
     // served (stale) only if that fails or is slow.
     private static readonly HybridCacheEntryOptions ExpiredAtOnce = new() { Expiration = TimeSpan.FromTicks(1) };
@@ -39,41 +44,90 @@ internal sealed partial class AvailabilityService(
     private readonly List<Adjustment> _adjustments = [];
     private readonly Dictionary<(int PerformanceId, int ZoneId), int> _promised = [];
     private readonly Lock _promiseLock = new();
+    private readonly TimeSpan _eagerRefreshAfter = options.Value.FreshFor * cacheOptions.Value.EagerRefreshThreshold;
     private HybridCacheEntryOptions? _performancesEntryOptions;
+    private readonly StringValues _availabilityCacheControl = CacheableAnswer.CacheControlFor(options.Value.FreshFor, options.Value.StaleIfError);
+    private readonly StringValues _performancesCacheControl = CacheableAnswer.CacheControlFor(options.Value.PerformancesFreshFor, options.Value.StaleIfError);
+    private RenderedList? _performancesAnswer;
     private PerformanceList? _performances;
     private long _promiseVersion;
 
     private AvailabilityOptions Options => options.Value;
 
-    /// <summary>Reads the availability of a performance, as JSON ready to send.</summary>
-    public async ValueTask<(AvailabilityOutcome Outcome, ReadOnlyMemory<byte> Json, DateTimeOffset AsOf)> GetJsonAsync(int performanceId, CancellationToken cancellationToken)
+    /// <summary>Reads the availability of a performance, as an answer ready to send.</summary>
+    public async ValueTask<(AvailabilityOutcome Outcome, CacheableAnswer? Answer)> GetAnswerAsync(int performanceId, CancellationToken cancellationToken)
     {
         var (outcome, snapshot, known) = await ReadAsync(performanceId, cancellationToken);
         if (snapshot is null || known is null)
         {
-            return (outcome, ReadOnlyMemory<byte>.Empty, default);
+            return (outcome, null);
         }
 
         var stale = outcome == AvailabilityOutcome.Stale;
         var version = Volatile.Read(ref _promiseVersion);
         if (known.Rendered is { } cached && cached.Matches(snapshot, version, stale))
         {
-            return (outcome, cached.Json, snapshot.AsOf);
+            return (outcome, cached.Answer);
         }
 
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new AvailabilityResponse(performanceId, WithPromisesDeducted(snapshot), snapshot.AsOf, stale),
             AvailabilityJsonContext.Default.AvailabilityResponse);
-        known.Rendered = new Rendered(snapshot, version, stale, json);
-        return (outcome, json, snapshot.AsOf);
+        var answer = new CacheableAnswer(json, snapshot.AsOf, _availabilityCacheControl);
+        known.Rendered = new Rendered(snapshot, version, stale, answer);
+        return (outcome, answer);
     }
 
     /// <summary>
-    /// Whether the last answer for the performance is fresh on our clock and no fallback: the cache then holds it fresh
-    /// too (its entry expires a fresh period after the call that made it ended), so a read is answered at once.
+    /// The rendered answer of a fresh read, for the hot path, without asking the cache: the last answer is fresh on our
+    /// clock (the cache then holds it fresh too: its entry expires a fresh period after the call that made it ended), no
+    /// fallback, and rendered for what it shows now; otherwise <see langword="null"/>, and the read goes through
+    /// <see cref="GetAnswerAsync"/>. Past the cache's eager-refresh point, one read in every
+    /// <see cref="EagerRefreshEvery"/> goes through the cache instead, so that the cache refreshes the entry in the
+    /// background before it expires, as it would if every read asked it.
     /// </summary>
-    public bool IsFresh(int performanceId) =>
-        _known.TryGetValue(performanceId, out var known) && !known.Fallback && time.GetUtcNow() - known.Snapshot.AsOf < Options.FreshFor;
+    public CacheableAnswer? FreshAnswer(int performanceId)
+    {
+        if (!_known.TryGetValue(performanceId, out var known) || known.Fallback || known.Rendered is not { } rendered)
+        {
+            return null;
+        }
+
+        var snapshot = known.Snapshot;
+        var now = time.GetUtcNow();
+        var age = now - snapshot.AsOf;
+        if (!rendered.Matches(snapshot, Volatile.Read(ref _promiseVersion), stale: false)
+            || age >= Options.FreshFor
+            || (age >= _eagerRefreshAfter && known.TakeEagerRefreshTurn(now.UtcTicks)))
+        {
+            return null;
+        }
+
+        metrics.AvailabilityRead("fresh");
+        cacheTelemetry.Answered(CacheTelemetry.AvailabilityFamily, atOnce: true, stale: false);
+        return rendered.Answer;
+    }
+
+    /// <summary>The performances as an answer ready to send, fresh, else last known, else <see langword="null"/>.</summary>
+    public async ValueTask<CacheableAnswer?> GetPerformancesAnswerAsync(CancellationToken cancellationToken)
+    {
+        if (await GetPerformancesAsync(cancellationToken) is not { } list)
+        {
+            return null;
+        }
+
+        if (Volatile.Read(ref _performancesAnswer) is { } rendered && ReferenceEquals(rendered.List, list))
+        {
+            return rendered.Answer;
+        }
+
+        var answer = new CacheableAnswer(
+            JsonSerializer.SerializeToUtf8Bytes(list.Performances, AvailabilityJsonContext.Default.IReadOnlyListPerformance),
+            list.AsOf,
+            _performancesCacheControl);
+        Volatile.Write(ref _performancesAnswer, new RenderedList(list, answer));
+        return answer;
+    }
 
     /// <summary>Reads the availability of a performance: fresh, else last known (stale), else why not.</summary>
     public async ValueTask<(AvailabilityOutcome Outcome, AvailabilitySnapshot? Snapshot)> GetAsync(int performanceId, CancellationToken cancellationToken)
@@ -421,6 +475,7 @@ internal sealed partial class AvailabilityService(
         private AvailabilitySnapshot _snapshot = first;
         private volatile Rendered? _rendered;
         private volatile bool _fallback;
+        private long _eagerRefreshTurnTicks;
 
         /// <summary>The cache key, made once.</summary>
         public string Key { get; } = AvailabilityKey(performanceId);
@@ -445,11 +500,20 @@ internal sealed partial class AvailabilityService(
             set => _fallback = value;
         }
 
+        /// <summary>Whether this read is the one in <see cref="EagerRefreshEvery"/> that goes through the cache.</summary>
+        public bool TakeEagerRefreshTurn(long nowTicks)
+        {
+            var last = Volatile.Read(ref _eagerRefreshTurnTicks);
+            return nowTicks - last >= EagerRefreshEvery.Ticks && Interlocked.CompareExchange(ref _eagerRefreshTurnTicks, nowTicks, last) == last;
+        }
+
         public bool TryReplace(AvailabilitySnapshot expected, AvailabilitySnapshot replacement) =>
             ReferenceEquals(Interlocked.CompareExchange(ref _snapshot, replacement, expected), expected);
     }
 
-    private sealed record Rendered(AvailabilitySnapshot Snapshot, long PromiseVersion, bool Stale, byte[] Json)
+    private sealed record RenderedList(PerformanceList List, CacheableAnswer Answer);
+
+    private sealed record Rendered(AvailabilitySnapshot Snapshot, long PromiseVersion, bool Stale, CacheableAnswer Answer)
     {
         public bool Matches(AvailabilitySnapshot snapshot, long version, bool stale) =>
             ReferenceEquals(Snapshot, snapshot) && PromiseVersion == version && Stale == stale;

@@ -13,7 +13,7 @@ internal sealed class GatewayMetrics : IDisposable
 
     private readonly Histogram<double> _backendDuration;
     private readonly Counter<long> _backendErrors;
-    private readonly Counter<long> _availabilityReads;
+    private readonly ReadCounts _availabilityReads = new("result", "fresh", "stale", "unknown");
     private readonly Counter<long> _purchases;
     private readonly Counter<long> _replayAttempts;
     private readonly Counter<long> _breakerTransitions;
@@ -27,7 +27,7 @@ internal sealed class GatewayMetrics : IDisposable
             "onsale.backend.call.duration", "s", "Backend call latency by operation and outcome.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] });
         _backendErrors = Meter.CreateCounter<long>("onsale.backend.errors", "{error}", "Failed backend calls by operation and kind.");
-        _availabilityReads = Meter.CreateCounter<long>("onsale.availability.reads", "{read}", "Availability answers by result: fresh, stale or unknown.");
+        Meter.CreateObservableCounter("onsale.availability.reads", _availabilityReads.Observe, "{read}", "Availability answers by result: fresh, stale or unknown.");
         _purchases = Meter.CreateCounter<long>("onsale.purchases", "{purchase}", "Purchase outcomes: confirmed, parked, processing, failed, rejected.");
         _replayAttempts = Meter.CreateCounter<long>("onsale.replay.attempts", "{attempt}", "Replay attempts of parked purchases by result.");
         _breakerTransitions = Meter.CreateCounter<long>("onsale.breaker.transitions", "{transition}", "Circuit breaker state changes.");
@@ -47,7 +47,8 @@ internal sealed class GatewayMetrics : IDisposable
         }
     }
 
-    public void AvailabilityRead(string result) => _availabilityReads.Add(1, new KeyValuePair<string, object?>("result", result));
+    /// <summary>Counts an availability answer: <c>fresh</c>, <c>stale</c> or <c>unknown</c>.</summary>
+    public void AvailabilityRead(string result) => _availabilityReads.Increment(result);
 
     public void Purchase(string outcome) => _purchases.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
@@ -67,3 +68,20 @@ internal sealed class GatewayMetrics : IDisposable
 
     public void Dispose() => Meter.Dispose();
 }
+
+/// <summary>
+/// Counts by one tag's value, for an observable counter: the hottest reads count with an interlocked increment, not a
+/// measurement each (a lookup of its tags in every listener's aggregation), and the listener reads the totals when it
+/// collects. The values are few and known up front.
+/// </summary>
+internal sealed class ReadCounts(string tag, params string[] values)
+{
+    private readonly long[] _counts = new long[values.Length * 8]; // one cache line per value
+    private readonly KeyValuePair<string, object?>[] _tags = [.. values.Select(v => new KeyValuePair<string, object?>(tag, v))];
+
+    public void Increment(string value) => Interlocked.Increment(ref _counts[Array.IndexOf(values, value) * 8]);
+
+    public IEnumerable<Measurement<long>> Observe() =>
+        [.. _tags.Select((t, i) => new Measurement<long>(Volatile.Read(ref _counts[i * 8]), t))];
+}
+

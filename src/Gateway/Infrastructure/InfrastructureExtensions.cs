@@ -18,6 +18,14 @@ internal static partial class InfrastructureExtensions
         services.AddSingleton<GatewayReadiness>();
         services.AddHealthChecks().AddCheck<GatewayReadiness>("ready", tags: ["ready"]);
 
+        // The hosting layer's own request logs (Debug and Information) are off unless configured: while its logger is on
+        // at any level, every request pays for a logging scope and an Activity that nothing else asked for (tracing,
+        // when configured, still gets its Activity).
+        if (configuration["Logging:LogLevel:" + HostingDiagnostics] is null)
+        {
+            services.Configure<LoggerFilterOptions>(filters => filters.Rules.Add(new LoggerFilterRule(null, HostingDiagnostics, LogLevel.None, null)));
+        }
+
         // Announcing the server and its version helps nobody but someone looking for a known hole.
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return services;
@@ -74,6 +82,8 @@ internal static partial class InfrastructureExtensions
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
         return app;
     }
+
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     private static readonly Microsoft.Extensions.Primitives.StringValues NoSniff = new("nosniff");
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace OnSale.Gateway.Widget;
 
@@ -22,6 +23,7 @@ internal static class WidgetExtensions
         // ones a buyer's page needs to follow a parked purchase (Location), to pace polling (Retry-After) and to tell
         // how old availability is (Age).
         services.AddCors();
+        services.AddSingleton<ICorsService, VaryOnceCorsService>();
         services.AddOptions<CorsOptions>().Configure<VenueRegistry>((cors, venues) => cors.AddPolicy(CorsPolicyName, policy => policy
             .WithOrigins([.. venues.AllOrigins])
             .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Delete)
@@ -42,3 +44,25 @@ internal static class WidgetExtensions
             context => context.Request.Path.StartsWithSegments("/api/v1", StringComparison.OrdinalIgnoreCase),
             api => api.UseCors(CorsPolicyName));
 }
+
+/// <summary>
+/// ASP.NET Core's CORS, but never a second <c>Vary: Origin</c>: cacheable answers name it themselves
+/// (<c>Availability/CacheableAnswer</c>), whatever the request, and CORS would append it again to those from a page.
+/// </summary>
+internal sealed class VaryOnceCorsService(IOptions<CorsOptions> options, ILoggerFactory loggerFactory) : ICorsService
+{
+    private readonly CorsService _cors = new(options, loggerFactory);
+
+    public CorsResult EvaluatePolicy(HttpContext context, CorsPolicy policy) => _cors.EvaluatePolicy(context, policy);
+
+    public void ApplyResult(CorsResult result, HttpResponse response)
+    {
+        if (result.VaryByOrigin && response.Headers.Vary.Contains(HeaderNames.Origin))
+        {
+            result.VaryByOrigin = false;
+        }
+
+        _cors.ApplyResult(result, response);
+    }
+}
+

@@ -181,7 +181,10 @@ public sealed class AvailabilityApiTests
         await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
         var callsBefore = (await gateway.Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
 
-        // Our clock stands still: only the failed refresh, not the age, can make the answer stale.
+        // Our clock moves on by the fresh period alone (the cache's own timing is real): the answer is no longer fresh,
+        // so reads ask the cache again, but not older than the fresh period with its tolerance (none here), so only the
+        // failed refresh, not the age, can make it stale.
+        time.Advance(TimeSpan.FromMilliseconds(200));
         var stale = await Eventually.HoldsAsync(
             async () =>
             {

@@ -126,27 +126,71 @@ public sealed class AvailabilityServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task IsFresh_YoungAnswer_TrueUntilItsFreshPeriodPassesOrItsRefreshFails()
+    public async Task FreshAnswer_YoungRenderedAnswer_UntilItsFreshPeriodPassesOrItsRefreshFails()
     {
         var freshFor = new AvailabilityOptions().FreshFor;
         var (service, _) = NewService();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
-        var neverRead = service.IsFresh(1001);
-        await service.GetAsync(1001, default);
-        var justRead = service.IsFresh(1001);
+        var neverRead = service.FreshAnswer(1001);
+        var (_, first) = await service.GetAnswerAsync(1001, default);
+        var justRead = service.FreshAnswer(1001);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
-        await service.GetAsync(1001, default);
-        var refreshFailed = service.IsFresh(1001);
+        await service.GetAnswerAsync(1001, default);
+        var refreshFailed = service.FreshAnswer(1001);
 
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(9));
-        await service.GetAsync(1001, default);
-        var refreshed = service.IsFresh(1001);
+        var (_, refreshedAnswer) = await service.GetAnswerAsync(1001, default);
+        var refreshed = service.FreshAnswer(1001);
         _time.Advance(freshFor);
-        var periodPassed = service.IsFresh(1001);
+        var periodPassed = service.FreshAnswer(1001);
 
-        Assert.Equal((false, true, false, true, false), (neverRead, justRead, refreshFailed, refreshed, periodPassed));
+        Assert.Null(neverRead);
+        Assert.Same(first, justRead);
+        Assert.Null(refreshFailed);
+        Assert.Same(refreshedAnswer, refreshed);
+        Assert.Null(periodPassed);
+    }
+
+    [Fact]
+    public async Task FreshAnswer_PastTheEagerRefreshPoint_LetsOneReadIn50MsThroughToTheCache()
+    {
+        var freshFor = new AvailabilityOptions().FreshFor;
+        var (service, _) = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        await service.GetAnswerAsync(1001, default);
+
+        _time.Advance(freshFor * new CacheOptions().EagerRefreshThreshold);
+        var passedThrough = service.FreshAnswer(1001);
+        var next = service.FreshAnswer(1001);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        var fiftyMsLater = service.FreshAnswer(1001);
+        var afterIt = service.FreshAnswer(1001);
+
+        Assert.Null(passedThrough);
+        Assert.NotNull(next);
+        Assert.Null(fiftyMsLater);
+        Assert.NotNull(afterIt);
+    }
+
+    [Fact]
+    public async Task GetAnswerAsync_AnAdjustmentOrAPromise_RendersNewBytesWithANewETag()
+    {
+        var (service, _) = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        var (_, first) = await service.GetAnswerAsync(1001, default);
+        var (_, again) = await service.GetAnswerAsync(1001, default);
+
+        service.Adjust(1001, 1, -2);
+        var (_, afterSale) = await service.GetAnswerAsync(1001, default);
+        Assert.Equal(PromiseOutcome.Promised, service.TryPromise(1001, 1, 3));
+        var (_, afterPromise) = await service.GetAnswerAsync(1001, default);
+
+        Assert.Same(first, again);
+        Assert.Equal(3, new[] { first!.ETag, afterSale!.ETag, afterPromise!.ETag }.Distinct().Count());
+        Assert.Contains("\"available\":8", System.Text.Encoding.UTF8.GetString(afterSale.Body.Span), StringComparison.Ordinal);
+        Assert.Contains("\"available\":5", System.Text.Encoding.UTF8.GetString(afterPromise.Body.Span), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,6 +272,7 @@ public sealed class AvailabilityServiceTests : IDisposable
             _backend,
             _time,
             Options.Create(new AvailabilityOptions()),
+            Options.Create(new CacheOptions()),
             _store,
             writer,
             new CacheTelemetry(_meters, Options.Create(new CacheOptions()), NullLogger<CacheTelemetry>.Instance),

@@ -108,12 +108,17 @@ public sealed class CacheTelemetryTests
                     }
                 }
 
-                _counts.AddOrUpdate((instrument.Name, prefix), value, (_, sum) => sum + value);
+                // The hot counters are observable: they report their totals when asked, the others each increment.
+                _counts.AddOrUpdate((instrument.Name, prefix), value, (_, sum) => instrument.IsObservable ? value : sum + value);
             });
             _listener.Start();
         }
 
-        public long Get(string name, string prefix) => _counts.GetValueOrDefault((name, prefix));
+        public long Get(string name, string prefix)
+        {
+            _listener.RecordObservableInstruments();
+            return _counts.GetValueOrDefault((name, prefix));
+        }
 
         public void Dispose() => _listener.Dispose();
     }
