@@ -46,6 +46,11 @@ public sealed class NginxProcess : IAsyncDisposable
     /// <returns>The running nginx.</returns>
     public static async Task<NginxProcess> StartAsync(string location)
     {
+        if (!File.Exists(Executable))
+        {
+            throw new InvalidOperationException($"{Executable} is missing: eng/install-test-deps.sh installs Debian's nginx.");
+        }
+
         // The free port is picked, released and then bound by nginx: another process may take it in between, in which
         // case nginx exits at once and another port is tried.
         const int Attempts = 5;
