@@ -10,6 +10,7 @@
 # bench/results.md (between its markers; other sections stay). Takes about 6 minutes (7 with a baseline).
 #   bench/run.sh [seconds-per-run] [rounds]
 #   BASELINE_GATEWAY=../before/src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll bench/run.sh
+#   PORT_BASE=5290 bench/run.sh    (its servers on 5290-5299 where something else holds 5190-5199)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,12 +18,13 @@ SECONDS_PER_RUN=${1:-15}
 ROUNDS=${2:-3}
 CONNECTION_COUNTS=(64 256)
 THREADS=2
-MOCK=http://127.0.0.1:5190
-GATEWAY=http://127.0.0.1:5191
-BASELINE=http://127.0.0.1:5192
-BASELINE_MOCK=http://127.0.0.1:5193
-BARE=http://127.0.0.1:5198
-NGINX=http://127.0.0.1:5199
+PORT_BASE=${PORT_BASE:-5190}
+MOCK=http://127.0.0.1:$PORT_BASE
+GATEWAY=http://127.0.0.1:$((PORT_BASE + 1))
+BASELINE=http://127.0.0.1:$((PORT_BASE + 2))
+BASELINE_MOCK=http://127.0.0.1:$((PORT_BASE + 3))
+BARE=http://127.0.0.1:$((PORT_BASE + 8))
+NGINX=http://127.0.0.1:$((PORT_BASE + 9))
 PATH_UNDER_TEST=/api/v1/performances/1001/availability
 FRESH_SECONDS=2
 OUT=bench/out
