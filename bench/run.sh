@@ -172,6 +172,7 @@ measure() {
 for t in "${targets[@]}"; do wrk -t"$THREADS" -c"${CONNECTION_COUNTS[-1]}" -d5s "${url[$t]}$PATH_UNDER_TEST" >/dev/null; done
 
 : > "$OUT/rounds.txt"
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 for round in $(seq 1 "$ROUNDS"); do
   order=("${targets[@]:$(( (round - 1) % ${#targets[@]} ))}" "${targets[@]:0:$(( (round - 1) % ${#targets[@]} ))}")
   for connections in "${CONNECTION_COUNTS[@]}"; do
@@ -184,10 +185,12 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+
 python3 - "$OUT/rounds.txt" "$SECONDS_PER_RUN" "$ROUNDS" "$THREADS" "$PATH_UNDER_TEST" "$FRESH_SECONDS" \
-  "$(date -u +%Y-%m-%d)" "$(nproc)" "$(/usr/sbin/nginx -v 2>&1 | sed 's|.*/||')" > "$OUT/availability-section.md" <<'PY'
+  "$(date -u +%Y-%m-%d)" "$(nproc)" "$(/usr/sbin/nginx -v 2>&1 | sed 's|.*/||')" "$load_before" "$load_after" > "$OUT/availability-section.md" <<'PY'
 import statistics, sys
-rounds_file, secs, rounds, threads, path, fresh, day, cores, nginx_version = sys.argv[1:]
+rounds_file, secs, rounds, threads, path, fresh, day, cores, nginx_version, load_before, load_after = sys.argv[1:]
 runs = {}  # connections -> round -> target -> figures
 for line in open(rounds_file):
     r, conns, t, rps, p50, p99, total, us, calls, cache = line.split()
@@ -214,7 +217,8 @@ print(f"nginx {nginx_version} with `proxy_cache` in front of that bare endpoint,
 print(f"`worker_processes auto`, upstream `keepalive`, `proxy_cache_valid 200 {fresh}s` (the same fresh period), `proxy_cache_lock on`,")
 print("`proxy_cache_use_stale updating error timeout`, clients' connections kept open. CPU per request is each server's")
 print("utime + stime over the run (nginx: its master and workers) divided by the requests it answered. Absolute numbers drift")
-print("on a shared machine; the ratios are measured side by side.")
+print(f"on a shared machine; the ratios are measured side by side. The 1-minute load average was {load_before} as the rounds began")
+print(f"and {load_after} as they ended (this run's servers and wrk included).")
 if baseline:
     print("A previous build of the gateway (`BASELINE_GATEWAY`) ran beside this one as another target, with a mock of its own.")
 
