@@ -311,7 +311,9 @@ internal sealed class Room
             See(ref slot, nowMs);
             if (interval > TimeSpan.Zero)
             {
-                var step = (long)interval.TotalMilliseconds;
+                // At least a millisecond: a budget finer than the clock would have no tolerance at all, and two polls
+                // whose times were read in one order and served in the other would be throttled.
+                var step = Math.Max(1, (long)interval.TotalMilliseconds);
                 var due = Math.Max(PollDue(slot), nowMs);
                 if (due - nowMs > step * burst)
                 {

@@ -294,6 +294,20 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void Poll_BudgetFinerThanAMillisecond_TwoPollsServedOutOfOrderAreNotThrottled()
+    {
+        var room = NewRoom();
+        var id = room.Join(null, null, _time.GetUtcNow()).View.EntryId;
+        var earlier = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        room.Poll(id, _time.GetUtcNow(), TimeSpan.FromMinutes(1) / 10_000_000, 1_000_000, out var first);
+        room.Poll(id, earlier, TimeSpan.FromMinutes(1) / 10_000_000, 1_000_000, out var second);
+
+        Assert.Equal((null, null), (first, second));
+    }
+
+    [Fact]
     public void SpendAsClient_DirectBuyersCountTowardsSwitchingTheRoomOn()
     {
         var room = NewRoom(threshold: 2, max: 50);
