@@ -65,14 +65,15 @@ start_mock() {
 # otherwise) on an empty data folder, per-client limits lifted (all load comes
 # from 127.0.0.1; 10,000,000 is the most Gateway:RateLimits:PerClientPerMinute accepts; every simulated buyer's own
 # token keeps its fair share, but the seats one client may have parked would otherwise cap the whole crowd, and the
-# status benchmark polls one token as fast as wrk can).
+# status benchmark polls one token as fast as wrk can: one poll a millisecond and a burst of 1,000,000, a fresh token for
+# each measurement, so that no measurement reaches the budget).
 start_gateway() {
   local log=$1; shift
   GATEWAY_DATA=$(mktemp -d); dirs+=("$GATEWAY_DATA")
   local url=${URL:-$GATEWAY}
   dotnet "${DLL:-$GATEWAY_DLL}" --urls "$url" \
     --Gateway:Backend:Url="$MOCK/VenueService.svc" --Gateway:DataPath="$GATEWAY_DATA" \
-    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
+    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=60000 \
     --Gateway:RateLimits:StatusPollBurst=1000000 --Gateway:Purchasing:MaxParkedSeatsPerClient=100000 \
     --Gateway:Admin:ApiKey="$ADMIN_KEY" "$@" > "$OUT/$log" 2>&1 &
   GATEWAY_PID=$!; pids+=("$GATEWAY_PID")
@@ -103,11 +104,16 @@ fi
 
 QUEUE=/api/v1/performances/$PERFORMANCE/queue
 AVAILABILITY=/api/v1/performances/1001/availability
-for build in "${builds[@]}"; do
-  first=$(curl -fsS -X POST "${base[$build]}$QUEUE" | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["state"], a["queueToken"])')
+# A new place of BUILD, and the status script polling its token.
+new_token() {
+  local first first_state token
+  first=$(curl -fsS -X POST "${base[$1]}$QUEUE" | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["state"], a["queueToken"])')
   read -r first_state token <<< "$first"
   [ "$first_state" = lobby ] || { echo "expected a lobby place, got $first_state"; exit 1; }
-  printf 'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$token" > "$OUT/status-$build.lua"
+  printf 'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$token" > "$OUT/status-$1.lua"
+}
+for build in "${builds[@]}"; do
+  new_token "$build"
   curl -fsS "${base[$build]}$AVAILABILITY" > "$OUT/availability.json"
 done
 printf 'wrk.method = "POST"\n' > "$OUT/join.lua"
@@ -122,7 +128,7 @@ measure() {
   local url=${base[$build]:-}
   case "$target" in
     join) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency -s "$OUT/join.lua" "$url$QUEUE" > "$OUT/wrk.txt" ;;
-    status) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency -s "$OUT/status-$build.lua" "$url$QUEUE" > "$OUT/wrk.txt" ;;
+    status) new_token "$build"; wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency -s "$OUT/status-$build.lua" "$url$QUEUE" > "$OUT/wrk.txt" ;;
     availability) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency "$url$AVAILABILITY" > "$OUT/wrk.txt" ;;
     bare) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --latency "$BARE$AVAILABILITY" > "$OUT/wrk.txt" ;;
   esac
@@ -298,7 +304,7 @@ up to writing this section.
 
 wrk ${THREADS} threads, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per target, the order rotating.
 Join = \`POST $QUEUE\` with no body into the lobby of performance $PERFORMANCE (on sale in 2 hours), so each one is a
-new durable place. Status = \`GET $QUEUE\` with \`Authorization: Bearer {queueToken}\` from one join. Availability = the
+new durable place. Status = \`GET $QUEUE\` with \`Authorization: Bearer {queueToken}\` from a join made just before each measurement. Availability = the
 cached read \`GET $AVAILABILITY\` (the one \`run.sh\` compares with a bare endpoint). Bare = \`bench/BareEndpoint\`, a bare
 ASP.NET Core endpoint serving the availability read's bytes. Rate limits lifted.
 
