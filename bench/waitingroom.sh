@@ -8,7 +8,7 @@
 # SKIP_SIMULATION=1 leaves part 3 out and keeps the simulation's text of the last full run in the section.
 # Rewrites the waitingroom section of bench/results.md (between its markers; other sections stay).
 # Takes about 6 minutes (more with a previous build); every step is bounded in time (wrk -d, the simulator's run cap, timeout).
-#   [BASELINE_GATEWAY=dll] [SKIP_SIMULATION=1] bench/waitingroom.sh [seconds-per-round] [rounds] [queued-buyers] [buyers]
+#   [BASELINE_GATEWAY=dll] [SKIP_SIMULATION=1] [PORTS=5290] bench/waitingroom.sh [seconds-per-round] [rounds] [queued-buyers] [buyers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started_at=$SECONDS
@@ -23,10 +23,11 @@ GATEWAY_CAP=90
 CONNECTIONS=64
 FILL_CONNECTIONS=256
 THREADS=2
-MOCK=http://127.0.0.1:5290
-GATEWAY=http://127.0.0.1:5291
-BASELINE=http://127.0.0.1:5292
-BARE=http://127.0.0.1:5293
+PORTS=${PORTS:-5290} # the first of four ports on 127.0.0.1 (mock, gateway, previous build, bare endpoint)
+MOCK=http://127.0.0.1:$PORTS
+GATEWAY=http://127.0.0.1:$((PORTS + 1))
+BASELINE=http://127.0.0.1:$((PORTS + 2))
+BARE=http://127.0.0.1:$((PORTS + 3))
 GATEWAY_DLL=src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll
 BASELINE_GATEWAY=${BASELINE_GATEWAY:-}
 SKIP_SIMULATION=${SKIP_SIMULATION:-}
