@@ -338,8 +338,9 @@ ${previous_part2}
 - What the room itself holds (from the code; at 1,000,000 buyers): a 32-byte \`Slot\` (the id's 96 random bits, the order
   key, three times in Unix seconds or milliseconds from one of them, state, seats, kind) in chunks of 16,384 (32 MB, no
   array is ever copied once full), and a 4-byte lobby index in a \`List<int>\` of 1,048,576 (4.2 MB): about 36 bytes per
-  buyer. No map: the id the room mints carries the place's index in its low 32 bits. RSS and the heap above that hold
-  the lobby list's dropped arrays, the requests' garbage not yet collected and what the GC keeps committed.
+  buyer. No map: the id the room mints carries the place's index in its low 32 bits. The heap holds that and the
+  requests' garbage not yet collected; RSS may grow by less, when the warm-up left memory committed that the room's
+  chunks then take, or by more (the lobby list's dropped arrays, what the GC keeps committed).
 
 $(cat "$OUT/onsale-kept.md")
 MD
