@@ -24,8 +24,11 @@ internal enum EntryState : byte
 
 /// <summary>One buyer's place, as the store keeps it.</summary>
 /// <param name="PerformanceId">The performance.</param>
-/// <param name="EntryId">128 random bits, the id tokens carry.</param>
-/// <param name="Arrival">Arrival order within the room.</param>
+/// <param name="EntryId">
+/// The id tokens carry: minted by the room (96 random bits above the place's index), or named by the caller (a venue
+/// identity's place; an older version's 128 random bits).
+/// </param>
+/// <param name="Arrival">Arrival order within the room, from 1: the place's index plus one.</param>
 /// <param name="OrderKey">Place in line (0 = first ever), assigned at opening for the lobby, at joining afterwards.</param>
 /// <param name="State">The state.</param>
 /// <param name="AccessExpiresAt">When an admitted buyer's access ends.</param>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -38,47 +39,64 @@ internal sealed class QueueTokens
         _time = time;
     }
 
+    /// <summary>A token for the place; one allocation, the token itself.</summary>
     public string Sign(TokenKind kind, int performanceId, UInt128 entryId, DateTimeOffset expiresAt)
     {
         var (keyId, secret) = _keys[0];
-        var body = string.Create(CultureInfo.InvariantCulture, $"v1.{(kind == TokenKind.Queue ? 'q' : 'a')}.{performanceId}.{entryId:x32}.{expiresAt.ToUnixTimeSeconds()}.{keyId}");
-        return body + "." + Base64Url(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(body)));
+        var size = FixedFieldsLength + keyId.Length + SignatureLength;
+        var text = size <= StackLimit ? stackalloc char[size] : new char[size];
+        if (!text.TryWrite(CultureInfo.InvariantCulture, $"v1.{(kind == TokenKind.Queue ? 'q' : 'a')}.{performanceId}.{entryId:x32}.{expiresAt.ToUnixTimeSeconds()}.{keyId}.", out var bodyLength))
+        {
+            throw new InvalidOperationException("The token's fields outgrew their buffer.");
+        }
+
+        Span<byte> mac = stackalloc byte[MacLength];
+        Mac(secret, text[..(bodyLength - 1)], mac);
+        var length = bodyLength + System.Buffers.Text.Base64Url.EncodeToChars(mac, text[bodyLength..]);
+        return new string(text[..length]);
     }
 
-    /// <summary>The claims of a genuine, unexpired token of <paramref name="kind"/> for <paramref name="performanceId"/>; otherwise null.</summary>
+    /// <summary>
+    /// The claims of a genuine, unexpired token of <paramref name="kind"/> for <paramref name="performanceId"/>; otherwise
+    /// null. Reads the token in place: nothing is allocated.
+    /// </summary>
     public TokenClaims? Verify(string? token, TokenKind kind, int performanceId)
     {
-        if (token is null || token.Length > 256)
+        if (token is null || token.Length > MaxLength)
         {
             return null;
         }
 
-        var parts = token.Split('.');
-        if (parts.Length != 7 || parts[0] != "v1" || parts[1] != (kind == TokenKind.Queue ? "q" : "a"))
+        ReadOnlySpan<char> text = token;
+        Span<Range> parts = stackalloc Range[8];
+        if (text.Split(parts, '.') != 7 || !text[parts[0]].SequenceEqual("v1") || !text[parts[1]].SequenceEqual(kind == TokenKind.Queue ? "q" : "a"))
         {
             return null;
         }
 
-        var key = Array.Find(_keys, k => k.Id == parts[5]);
-        if (key.Secret is null)
+        var secret = SecretOf(text[parts[5]]);
+        if (secret is null)
         {
             return null;
         }
 
-        var body = token[..token.LastIndexOf('.')];
-        var expected = HMACSHA256.HashData(key.Secret, Encoding.ASCII.GetBytes(body));
+        Span<byte> mac = stackalloc byte[MacLength];
+        Mac(secret, text[..parts[5].End], mac);
+
         // One spelling per token: padding, '+' or '/', or stray low bits in the last character would give the same
-        // bytes under other strings, so anything but the canonical unpadded base64url form is refused.
-        var actual = FromBase64Url(parts[6]);
-        if (actual is null || actual.Length != expected.Length || Base64Url(actual) != parts[6]
-            || !CryptographicOperations.FixedTimeEquals(expected, actual))
+        // bytes under other strings, so anything but the canonical unpadded base64url form of the MAC is refused.
+        Span<char> expected = stackalloc char[SignatureLength];
+        System.Buffers.Text.Base64Url.EncodeToChars(mac, expected);
+        var actual = text[parts[6]];
+        if (actual.Length != SignatureLength
+            || !CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(actual)))
         {
             return null;
         }
 
-        if (!int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var performance) || performance != performanceId
-            || !UInt128.TryParse(parts[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var entry)
-            || !long.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
+        if (!int.TryParse(text[parts[2]], NumberStyles.None, CultureInfo.InvariantCulture, out var performance) || performance != performanceId
+            || !UInt128.TryParse(text[parts[3]], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var entry)
+            || !long.TryParse(text[parts[4]], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
         {
             return null;
         }
@@ -87,24 +105,39 @@ internal sealed class QueueTokens
         return expiresAt > _time.GetUtcNow() ? new TokenClaims(kind, performance, entry, expiresAt) : null;
     }
 
-    public static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
-    private static byte[]? FromBase64Url(string text)
+    /// <summary>Longest token accepted.</summary>
+    private const int MaxLength = 256;
+
+    /// <summary>The MAC's 32 bytes in unpadded base64url.</summary>
+    private const int SignatureLength = 43;
+
+    private const int MacLength = 32;
+
+    /// <summary>Every field but the key id, with their dots: <c>v1.q.</c>, an int, 32 hex digits, a long.</summary>
+    private const int FixedFieldsLength = 5 + 11 + 1 + 32 + 1 + 20 + 1 + 1;
+
+    private const int StackLimit = 512;
+
+    private byte[]? SecretOf(ReadOnlySpan<char> keyId)
     {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += (padded.Length % 4) switch
+        foreach (var (id, secret) in _keys)
         {
-            2 => "==",
-            3 => "=",
-            _ => string.Empty,
-        };
-        try
-        {
-            return Convert.FromBase64String(padded);
+            if (keyId.SequenceEqual(id))
+            {
+                return secret;
+            }
         }
-        catch (FormatException)
-        {
-            return null;
-        }
+
+        return null;
+    }
+
+    /// <summary>The HMAC-SHA256 of <paramref name="body"/> in ASCII (anything else as '?', as <see cref="Encoding.ASCII"/> does).</summary>
+    private static void Mac(byte[] secret, ReadOnlySpan<char> body, Span<byte> mac)
+    {
+        var bytes = body.Length <= StackLimit ? stackalloc byte[body.Length] : new byte[body.Length];
+        Encoding.ASCII.GetBytes(body, bytes);
+        HMACSHA256.HashData(secret, bytes, mac);
     }
 }

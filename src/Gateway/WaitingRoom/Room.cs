@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace OnSale.Gateway.WaitingRoom;
 
 /// <summary>
@@ -26,21 +28,28 @@ internal readonly record struct EntryView(
 /// so that the budget is never idle while people wait, and not at all while purchases already queue for the backend;
 /// the limit on active buyers is that rate times how long a turn lasts (Little's law) plus the reserve, never above
 /// the configured maximum.
+/// <para>
+/// A place costs 32 bytes (<see cref="Slot"/>) and 4 of the lobby or the line, in chunked arrays. The room mints each
+/// place's id: 96 random bits and, in the low 32, the place's index, so that finding a place is an array index and a
+/// comparison of the random bits, with no map; the index is the arrival order less one, so a restart puts every place
+/// back at its index. Ids the room did not mint (an older version's fully random ones, a venue identity's) are kept in
+/// a map beside it, empty otherwise.
+/// </para>
 /// </summary>
 internal sealed class Room
 {
     private readonly Lock _gate = new();
     private readonly WaitingRoomOptions _options;
     private readonly int _threshold;
-    private readonly List<Slot> _entries = [];
-    private readonly Dictionary<UInt128, int> _index = [];
+    private readonly ChunkedList<Slot> _slots = new();
+    private readonly ChunkedList<int> _order = new();
     private readonly List<int> _lobby = [];
-    private readonly List<int> _order = [];
     private readonly Queue<int> _admitted = new();
     private readonly Dictionary<string, ClientShare> _clientShares = new(StringComparer.Ordinal);
+    private readonly Dictionary<UInt128, int> _named = [];
+    private readonly Dictionary<int, UInt128> _namedIds = [];
     private int _head;
     private int _active;
-    private long _arrivals;
     private double _limit;
     private double _rate;
     private double _credit;
@@ -92,34 +101,40 @@ internal sealed class Room
         }
     }
 
-    /// <summary>Rebuilds the room from the store, in stored order.</summary>
+    /// <summary>Rebuilds the room from the store: every place at its index (its arrival less one), the line in stored order.</summary>
     public void Restore(StoredRoom room, IEnumerable<StoredEntry> entries, DateTimeOffset now)
     {
         lock (_gate)
         {
             OpensAt = room.OpensAt;
             Opened = room.Opened;
-            foreach (var stored in entries.OrderBy(e => e.OrderKey ?? int.MaxValue).ThenBy(e => e.Arrival))
+            var byArrival = entries.ToList();
+            byArrival.Sort((x, y) => x.Arrival.CompareTo(y.Arrival));
+            var keyed = 0;
+            foreach (var stored in byArrival)
             {
+                if (stored.Arrival <= _slots.Count || stored.Arrival > int.MaxValue)
+                {
+                    throw new InvalidOperationException($"Room {PerformanceId}: arrival {stored.Arrival} is not unique or out of range.");
+                }
+
+                while (_slots.Count < stored.Arrival - 1)
+                {
+                    _slots.Add(default); // A place whose write was lost: nobody's, never found.
+                }
+
                 var index = Add(new Slot
                 {
-                    Id = stored.EntryId,
-                    Arrival = stored.Arrival,
                     OrderKey = stored.OrderKey ?? -1,
                     State = stored.State,
-                    AccessExpiresAtMs = stored.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? 0,
+                    AccessExpiresAt = stored.AccessExpiresAt is { } expires ? Seconds(expires.ToUnixTimeMilliseconds()) : 0,
                     SeatsSpent = (byte)Math.Clamp(stored.SeatsSpent, 0, byte.MaxValue),
-                    LastSeenMs = now.ToUnixTimeMilliseconds(), // Everyone is given the benefit of the doubt after a restart.
-                });
-                _arrivals = Math.Max(_arrivals, stored.Arrival);
-                if (stored.OrderKey is { } key)
+                    LastSeen = Seconds(now.ToUnixTimeMilliseconds()), // Everyone is given the benefit of the doubt after a restart.
+                    PollDueMs = int.MinValue,
+                }, stored.EntryId);
+                if (stored.OrderKey is not null)
                 {
-                    if (key != _order.Count)
-                    {
-                        throw new InvalidOperationException($"Room {PerformanceId}: order keys are not contiguous at {key}.");
-                    }
-
-                    _order.Add(index);
+                    keyed++;
                 }
                 else if (stored.State == EntryState.Lobby)
                 {
@@ -127,46 +142,49 @@ internal sealed class Room
                 }
             }
 
-            while (_head < _order.Count && _entries[_order[_head]].State != EntryState.Waiting)
-            {
-                _head++;
-            }
-
-            foreach (var index in _order.Where(i => _entries[i].State == EntryState.Admitted).OrderBy(i => _entries[i].AccessExpiresAtMs))
-            {
-                _admitted.Enqueue(index);
-                _active++;
-            }
-
-            IsActive = _head < _order.Count || _active >= _threshold;
+            RestoreLine(keyed);
         }
     }
 
-    /// <summary>A new place, or the caller's own when <paramref name="existing"/> is theirs.</summary>
-    public (EntryView View, StoredEntry? Created) Join(UInt128? existing, UInt128 newId, DateTimeOffset now)
+    /// <summary>
+    /// A new place, or the caller's own when <paramref name="existing"/> is theirs. A new place's id is
+    /// <paramref name="newId"/> when the caller names it (a venue identity's place), otherwise one the room mints.
+    /// </summary>
+    public (EntryView View, StoredEntry? Created) Join(UInt128? existing, UInt128? newId, DateTimeOffset now)
     {
+        Span<byte> random = stackalloc byte[12];
+        if (newId is null)
+        {
+            RandomNumberGenerator.Fill(random);
+        }
+
         lock (_gate)
         {
-            if (existing is { } id && _index.TryGetValue(id, out var known))
+            var nowMs = now.ToUnixTimeMilliseconds();
+            if (existing is { } id && TryFind(id, out var known))
             {
-                _entries[known] = _entries[known] with { LastSeenMs = now.ToUnixTimeMilliseconds() };
+                See(ref _slots[known], nowMs);
                 return (View(known), null);
             }
 
-            var slot = new Slot { Id = newId, Arrival = ++_arrivals, OrderKey = -1, LastSeenMs = now.ToUnixTimeMilliseconds() };
+            var slot = new Slot { OrderKey = -1, LastSeen = Seconds(nowMs), PollDueMs = int.MinValue };
+            var mint = newId ?? Mint(_slots.Count, random);
             int index;
             if (!Opened)
             {
-                index = Add(slot with { State = EntryState.Lobby });
+                slot.State = EntryState.Lobby;
+                index = Add(slot, mint);
                 _lobby.Add(index);
             }
             else if (IsQuiet)
             {
-                index = AdmitAtOnce(slot, now); // Demand is low: straight in.
+                index = AdmitAtOnce(slot, mint, now); // Demand is low: straight in.
             }
             else
             {
-                index = Add(slot with { State = EntryState.Waiting, OrderKey = _order.Count });
+                slot.State = EntryState.Waiting;
+                slot.OrderKey = _order.Count;
+                index = Add(slot, mint);
                 _order.Add(index);
                 IsActive = true;
             }
@@ -230,25 +248,25 @@ internal sealed class Room
     {
         lock (_gate)
         {
-            if (!_index.TryGetValue(id, out var index))
+            if (!TryFind(id, out var index))
             {
                 return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
             }
 
             // The share first: a buyer whose turn ended with their share spent is told that, not that their token lapsed.
-            var slot = _entries[index];
+            ref var slot = ref _slots[index];
             var left = Math.Max(0, budget - slot.SeatsSpent);
             if (seats > left)
             {
                 return new SpendResult(SpendOutcome.OverBudget, left, null);
             }
 
-            if (slot.State != EntryState.Admitted || slot.AccessExpiresAtMs <= now.ToUnixTimeMilliseconds())
+            if (slot.State != EntryState.Admitted || slot.AccessExpiresAt * 1000L <= now.ToUnixTimeMilliseconds())
             {
                 return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
             }
 
-            _entries[index] = slot with { SeatsSpent = (byte)(slot.SeatsSpent + seats) };
+            slot.SeatsSpent = (byte)(slot.SeatsSpent + seats);
             return new SpendResult(SpendOutcome.Spent, left - seats, Store(index));
         }
     }
@@ -258,13 +276,13 @@ internal sealed class Room
     {
         lock (_gate)
         {
-            if (!_index.TryGetValue(id, out var index))
+            if (!TryFind(id, out var index))
             {
                 return null;
             }
 
-            var slot = _entries[index];
-            _entries[index] = slot with { SeatsSpent = (byte)Math.Max(0, slot.SeatsSpent - seats) };
+            ref var slot = ref _slots[index];
+            slot.SeatsSpent = (byte)Math.Max(0, slot.SeatsSpent - seats);
             return Store(index);
         }
     }
@@ -283,28 +301,30 @@ internal sealed class Room
         throttled = null;
         lock (_gate)
         {
-            if (!_index.TryGetValue(id, out var index))
+            if (!TryFind(id, out var index))
             {
                 return null;
             }
 
             var nowMs = now.ToUnixTimeMilliseconds();
-            var slot = _entries[index] with { LastSeenMs = nowMs };
+            ref var slot = ref _slots[index];
+            See(ref slot, nowMs);
             if (interval > TimeSpan.Zero)
             {
-                var step = (long)interval.TotalMilliseconds;
-                var due = Math.Max(slot.PollDueMs, nowMs);
+                // At least a millisecond: a budget finer than the clock would have no tolerance at all, and two polls
+                // whose times were read in one order and served in the other would be throttled.
+                var step = Math.Max(1, (long)interval.TotalMilliseconds);
+                var due = Math.Max(PollDue(slot), nowMs);
                 if (due - nowMs > step * burst)
                 {
                     throttled = TimeSpan.FromMilliseconds(due - nowMs - (step * burst));
                 }
                 else
                 {
-                    slot = slot with { PollDueMs = due + step };
+                    SetPollDue(ref slot, due + step);
                 }
             }
 
-            _entries[index] = slot;
             return View(index);
         }
     }
@@ -314,15 +334,16 @@ internal sealed class Room
     {
         lock (_gate)
         {
-            if (!_index.TryGetValue(id, out var index) || _entries[index].State != EntryState.Admitted)
+            if (!TryFind(id, out var index) || _slots[index].State != EntryState.Admitted)
             {
                 return null;
             }
 
             // How long turns last, for the limit (Little's law).
-            var turn = (now - (DateTimeOffset.FromUnixTimeMilliseconds(_entries[index].AccessExpiresAtMs) - _options.AccessWindow)).TotalSeconds;
+            ref var slot = ref _slots[index];
+            var turn = (now - (DateTimeOffset.FromUnixTimeSeconds(slot.AccessExpiresAt) - _options.AccessWindow)).TotalSeconds;
             _turnSeconds += 0.05 * (Math.Clamp(turn, 0.5, _options.AccessWindow.TotalSeconds) - _turnSeconds);
-            _entries[index] = _entries[index] with { State = EntryState.Done };
+            slot.State = EntryState.Done;
             _active--;
             return Store(index);
         }
@@ -350,8 +371,8 @@ internal sealed class Room
             while (_admitted.Count > 0)
             {
                 var index = _admitted.Peek();
-                var slot = _entries[index];
-                if (slot.State == EntryState.Admitted && slot.AccessExpiresAtMs > nowMs)
+                ref var slot = ref _slots[index];
+                if (slot.State == EntryState.Admitted && slot.AccessExpiresAt * 1000L > nowMs)
                 {
                     break;
                 }
@@ -359,7 +380,7 @@ internal sealed class Room
                 _admitted.Dequeue();
                 if (slot.State == EntryState.Admitted)
                 {
-                    _entries[index] = slot with { State = EntryState.Expired };
+                    slot.State = EntryState.Expired;
                     _turnSeconds += 0.05 * (_options.AccessWindow.TotalSeconds - _turnSeconds);
                     _active--;
                     changed.Add(Store(index));
@@ -389,14 +410,15 @@ internal sealed class Room
             while (Opened && !SoldOut && !pace.Trouble && !pace.Queued && _credit >= 1 && _active < (int)_limit && _head < _order.Count)
             {
                 var index = _order[_head++];
-                var slot = _entries[index];
-                if (nowMs - slot.LastSeenMs > (long)_options.AbandonAfter.TotalMilliseconds)
+                ref var slot = ref _slots[index];
+                if (nowMs - (slot.LastSeen * 1000L) > (long)_options.AbandonAfter.TotalMilliseconds)
                 {
-                    _entries[index] = slot with { State = EntryState.Abandoned };
+                    slot.State = EntryState.Abandoned;
                 }
                 else
                 {
-                    _entries[index] = slot with { State = EntryState.Admitted, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() };
+                    slot.State = EntryState.Admitted;
+                    slot.AccessExpiresAt = Seconds((now + _options.AccessWindow).ToUnixTimeMilliseconds());
                     _admitted.Enqueue(index);
                     _active++;
                     admitted++;
@@ -432,11 +454,35 @@ internal sealed class Room
         }
     }
 
+    /// <summary>
+    /// The id the room mints for the place at <paramref name="index"/>: <paramref name="random"/>'s 96 bits above the
+    /// index. Any id whose low 32 bits are its place's index is found without the map.
+    /// </summary>
+    internal static UInt128 Mint(int index, ReadOnlySpan<byte> random) =>
+        new(BitConverter.ToUInt64(random), ((ulong)BitConverter.ToUInt32(random[8..]) << 32) | (uint)index);
+
     private const double InitialTurnSeconds = 3;
     private const double ReserveSeconds = 1;
 
     // A second of purchases, at least two buyers: those admitted are still on their way to buying.
     private static double Reserve(AdmissionPace pace) => Math.Max(2, pace.PurchasesPerSecond * ReserveSeconds);
+
+    /// <summary>Unix milliseconds as the slot's Unix seconds, rounded up (never earlier than the time itself), from 1970 to 2106.</summary>
+    private static uint Seconds(long unixMs) => (uint)Math.Clamp((unixMs + 999) / 1000, 0, uint.MaxValue);
+
+    /// <summary>The poll budget's theoretical arrival time, in Unix milliseconds.</summary>
+    private static long PollDue(in Slot slot) => (slot.LastSeen * 1000L) + slot.PollDueMs;
+
+    private static void SetPollDue(ref Slot slot, long dueMs) =>
+        slot.PollDueMs = (int)Math.Clamp(dueMs - (slot.LastSeen * 1000L), int.MinValue, int.MaxValue);
+
+    /// <summary>The buyer was seen now; the poll budget's due time stays where it was (it is kept relative to this).</summary>
+    private static void See(ref Slot slot, long nowMs)
+    {
+        var due = PollDue(slot);
+        slot.LastSeen = Seconds(nowMs);
+        SetPollDue(ref slot, due);
+    }
 
     private void Adjust(AdmissionPace pace)
     {
@@ -454,12 +500,15 @@ internal sealed class Room
         LobbyShuffle.Shuffle(_lobby, random);
         foreach (var index in _lobby)
         {
-            _entries[index] = _entries[index] with { State = EntryState.Waiting, OrderKey = _order.Count };
+            ref var slot = ref _slots[index];
+            slot.State = EntryState.Waiting;
+            slot.OrderKey = _order.Count;
             _order.Add(index);
             changed.Add(Store(index));
         }
 
         _lobby.Clear();
+        _lobby.TrimExcess();
         Opened = true;
         IsActive = _head < _order.Count;
     }
@@ -467,9 +516,12 @@ internal sealed class Room
     /// <summary>Nobody waits and demand is below the threshold: newcomers are let in at once.</summary>
     private bool IsQuiet => !IsActive && _head == _order.Count && _active + _clientShares.Count < _threshold && !SoldOut;
 
-    private int AdmitAtOnce(Slot slot, DateTimeOffset now)
+    private int AdmitAtOnce(Slot slot, UInt128 id, DateTimeOffset now)
     {
-        var index = Add(slot with { State = EntryState.Admitted, OrderKey = _order.Count, AccessExpiresAtMs = (now + _options.AccessWindow).ToUnixTimeMilliseconds() });
+        slot.State = EntryState.Admitted;
+        slot.OrderKey = _order.Count;
+        slot.AccessExpiresAt = Seconds((now + _options.AccessWindow).ToUnixTimeMilliseconds());
+        var index = Add(slot, id);
         _order.Add(index);
         _head = _order.Count;
         _admitted.Enqueue(index);
@@ -478,60 +530,170 @@ internal sealed class Room
         return index;
     }
 
-    private int Add(Slot slot)
+    /// <summary>
+    /// The line from the restored places' order keys, which must be 0 to <paramref name="keyed"/> − 1, each once; then
+    /// the head past everyone no longer waiting, and the admitted by the end of their access windows.
+    /// </summary>
+    private void RestoreLine(int keyed)
     {
-        _entries.Add(slot);
-        _index[slot.Id] = _entries.Count - 1;
-        return _entries.Count - 1;
+        var line = new int[keyed];
+        Array.Fill(line, -1);
+        for (var index = 0; index < _slots.Count; index++)
+        {
+            ref var slot = ref _slots[index];
+            if (slot.Kind == SlotKind.None || slot.OrderKey < 0)
+            {
+                continue;
+            }
+
+            if (slot.OrderKey >= keyed || line[slot.OrderKey] >= 0)
+            {
+                throw new InvalidOperationException($"Room {PerformanceId}: order keys are not contiguous at {slot.OrderKey}.");
+            }
+
+            line[slot.OrderKey] = index;
+        }
+
+        foreach (var index in line)
+        {
+            _order.Add(index);
+        }
+
+        while (_head < _order.Count && _slots[_order[_head]].State != EntryState.Waiting)
+        {
+            _head++;
+        }
+
+        var admitted = new List<int>();
+        foreach (var index in line)
+        {
+            if (_slots[index].State == EntryState.Admitted)
+            {
+                admitted.Add(index);
+            }
+        }
+
+        // Stable, as the line's order breaks ties between windows that end in the same second.
+        foreach (var index in admitted.OrderBy(i => _slots[i].AccessExpiresAt))
+        {
+            _admitted.Enqueue(index);
+            _active++;
+        }
+
+        IsActive = _head < _order.Count || _active >= _threshold;
+    }
+
+    /// <summary>Appends a place with its id: the random bits kept in the slot when the id carries the index, else the map.</summary>
+    private int Add(Slot slot, UInt128 id)
+    {
+        var index = _slots.Count;
+        slot.CheckHigh = (ulong)(id >> 64);
+        slot.CheckLow = (uint)((ulong)id >> 32);
+        if ((uint)(ulong)id == (uint)index)
+        {
+            slot.Kind = SlotKind.Minted;
+        }
+        else
+        {
+            slot.Kind = SlotKind.Named;
+            _named[id] = index;
+            _namedIds[index] = id;
+        }
+
+        return _slots.Add(slot);
+    }
+
+    private bool TryFind(UInt128 id, out int index)
+    {
+        index = (int)(uint)(ulong)id;
+        if ((uint)index < (uint)_slots.Count)
+        {
+            ref var slot = ref _slots[index];
+            if (slot.Kind == SlotKind.Minted && slot.CheckHigh == (ulong)(id >> 64) && slot.CheckLow == (uint)((ulong)id >> 32))
+            {
+                return true;
+            }
+        }
+
+        return _named.Count > 0 && _named.TryGetValue(id, out index);
+    }
+
+    private UInt128 IdOf(int index)
+    {
+        ref var slot = ref _slots[index];
+        return slot.Kind == SlotKind.Minted
+            ? new UInt128(slot.CheckHigh, ((ulong)slot.CheckLow << 32) | (uint)index)
+            : _namedIds[index];
     }
 
     private EntryView View(int index)
     {
-        var slot = _entries[index];
+        ref var slot = ref _slots[index];
         int? position = slot.State == EntryState.Waiting ? slot.OrderKey - _head + 1 : null;
         return new EntryView(
-            slot.Id,
+            IdOf(index),
             slot.State,
             position,
             SoldOut,
             OpensAt,
-            slot.State is EntryState.Admitted or EntryState.Expired or EntryState.Done ? DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs) : null,
+            slot.State is EntryState.Admitted or EntryState.Expired or EntryState.Done ? DateTimeOffset.FromUnixTimeSeconds(slot.AccessExpiresAt) : null,
             _rate > 0.01 ? _rate : null);
     }
 
     private StoredEntry Store(int index)
     {
-        var slot = _entries[index];
+        ref var slot = ref _slots[index];
         return new StoredEntry(
             PerformanceId,
-            slot.Id,
-            slot.Arrival,
+            IdOf(index),
+            index + 1L,
             slot.OrderKey >= 0 ? slot.OrderKey : null,
             slot.State,
-            slot.AccessExpiresAtMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(slot.AccessExpiresAtMs),
+            slot.AccessExpiresAt == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(slot.AccessExpiresAt),
             slot.SeatsSpent);
     }
 
-    /// <summary>One place in memory: 56 bytes, plus its index entry. Times are Unix milliseconds.</summary>
-    private readonly record struct Slot
+    /// <summary>Whose id a slot holds.</summary>
+    private enum SlotKind : byte
     {
-        public UInt128 Id { get; init; }
+        /// <summary>Nobody's: a place whose write was lost before a restart.</summary>
+        None,
 
-        public long Arrival { get; init; }
+        /// <summary>An id whose low 32 bits are the slot's index: its other 96 bits are in the slot.</summary>
+        Minted,
 
-        public long AccessExpiresAtMs { get; init; }
+        /// <summary>Any other id: found through the map.</summary>
+        Named,
+    }
 
-        public long LastSeenMs { get; init; }
+    /// <summary>
+    /// One place in memory: 32 bytes. Its arrival is its index plus one; times are Unix seconds (unsigned: until 2106),
+    /// but the poll budget's, which needs milliseconds and is kept relative to the last time the buyer was seen.
+    /// </summary>
+    private struct Slot
+    {
+        /// <summary>The id's bits 64 to 127.</summary>
+        public ulong CheckHigh;
 
-        /// <summary>The poll budget's theoretical arrival time (GCRA): polls may run this far ahead of now, up to the burst.</summary>
-        public long PollDueMs { get; init; }
+        /// <summary>The id's bits 32 to 63.</summary>
+        public uint CheckLow;
 
-        public int OrderKey { get; init; }
+        public int OrderKey;
 
-        public EntryState State { get; init; }
+        /// <summary>When an admitted buyer's access ends; 0 before they are admitted.</summary>
+        public uint AccessExpiresAt;
+
+        public uint LastSeen;
+
+        /// <summary>The poll budget's theoretical arrival time (GCRA), in milliseconds after <see cref="LastSeen"/>.</summary>
+        public int PollDueMs;
+
+        public EntryState State;
 
         /// <summary>Seats this buyer's holds and purchases have taken of their fair share.</summary>
-        public byte SeatsSpent { get; init; }
+        public byte SeatsSpent;
+
+        public SlotKind Kind;
     }
 }
 

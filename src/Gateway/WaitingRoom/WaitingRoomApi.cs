@@ -6,6 +6,9 @@ namespace OnSale.Gateway.WaitingRoom;
 /// <summary>Join the queue and ask for one's place (CONTRACT.md §2, "Waiting room").</summary>
 internal static class WaitingRoomApi
 {
+    /// <summary>Every Retry-After a status answer gives (at most 60 s with 20% jitter), spelled once.</summary>
+    private static readonly string[] SecondsText = [.. Enumerable.Range(0, 73).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder endpoints)
     {
         var queue = endpoints.MapGroup("/api/v1/performances/{performanceId}/queue").WithTags("Waiting room");
@@ -53,8 +56,11 @@ internal static class WaitingRoomApi
             return problem;
         }
 
-        context.Response.Headers.RetryAfter = WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = Seconds(WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn));
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(answer, WaitingRoomJsonContext.Default.QueueAnswer, statusCode: status);
     }
+
+    private static string Seconds(int seconds) =>
+        (uint)seconds < (uint)SecondsText.Length ? SecondsText[seconds] : seconds.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
@@ -76,7 +75,7 @@ internal sealed partial class WaitingRoomService(
             }
         }
 
-        var (view, created) = room.Join(existing ?? pass?.EntryId, pass?.EntryId ?? NewEntryId(), time.GetUtcNow());
+        var (view, created) = room.Join(existing ?? pass?.EntryId, pass?.EntryId, time.GetUtcNow());
         pass?.Complete(created is not null);
         if (existing is not null && created is not null)
         {
@@ -400,13 +399,6 @@ internal sealed partial class WaitingRoomService(
         var (outcome, snapshot) = await availability.GetAsync(performanceId, cancellationToken);
         return outcome is AvailabilityOutcome.Fresh or AvailabilityOutcome.Stale
             && snapshot!.Zones.All(z => z.Available - availability.Promised(performanceId, z.ZoneId) <= 0);
-    }
-
-    private static UInt128 NewEntryId()
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
-        return new UInt128(BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]));
     }
 
     private static Problem InvalidToken(string detail) => new(401, "invalid_token", "The token is not valid.", detail);

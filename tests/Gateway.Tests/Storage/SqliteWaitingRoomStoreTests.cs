@@ -47,6 +47,31 @@ public sealed class SqliteWaitingRoomStoreTests : IAsyncDisposable
         Assert.Equal(10, before.Values.Count(v => v == "Admitted"));
     }
 
+    [Fact]
+    public async Task Restart_AnOlderDatabasesRandomIdsBesideMintedOnes_AllFoundInTheirPlaces()
+    {
+        var random = new Random(11);
+        UInt128 RandomId() => new((ulong)random.NextInt64(), (ulong)random.NextInt64());
+        var ids = new List<UInt128>();
+        await using (var store = Open())
+        {
+            var room = new Room(2001, OpensAt, _options);
+            await store.Store.SaveRoomAsync(new StoredRoom(2001, OpensAt, false), default);
+            var joins = Enumerable.Range(0, 200).Select(i => room.Join(null, i < 100 ? RandomId() : null, OpensAt.AddMinutes(-5)).Created!).ToList();
+            await store.Store.SaveEntriesAsync(joins, default);
+            ids.AddRange(joins.Select(j => j.EntryId));
+        }
+
+        await using var reopened = Open();
+        var (rooms, entries) = await reopened.Store.LoadAsync(default);
+        var restored = new Room(2001, OpensAt, _options);
+        restored.Restore(Assert.Single(rooms), entries, OpensAt.AddMinutes(-4));
+        var opened = restored.Tick(OpensAt, soldOut: true, new AdmissionPace(PurchasesPerSecond: 10));
+
+        Assert.Equal(200, opened.Placed);
+        Assert.Equal(Enumerable.Range(1, 200), ids.Select(id => restored.Find(id, OpensAt)!.Value.Position!.Value).Order());
+    }
+
     private static string Describe(EntryView view) => view.Position is { } p ? $"{view.State}@{p}" : view.State.ToString();
 
     private Opened Open() => new(new SqliteDatabase(_folder, NullLogger<SqliteDatabase>.Instance));

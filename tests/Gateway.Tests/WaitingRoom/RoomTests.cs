@@ -294,6 +294,20 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void Poll_BudgetFinerThanAMillisecond_TwoPollsServedOutOfOrderAreNotThrottled()
+    {
+        var room = NewRoom();
+        var id = room.Join(null, null, _time.GetUtcNow()).View.EntryId;
+        var earlier = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        room.Poll(id, _time.GetUtcNow(), TimeSpan.FromMinutes(1) / 10_000_000, 1_000_000, out var first);
+        room.Poll(id, earlier, TimeSpan.FromMinutes(1) / 10_000_000, 1_000_000, out var second);
+
+        Assert.Equal((null, null), (first, second));
+    }
+
+    [Fact]
     public void SpendAsClient_DirectBuyersCountTowardsSwitchingTheRoomOn()
     {
         var room = NewRoom(threshold: 2, max: 50);
@@ -383,6 +397,92 @@ public sealed class RoomTests
         Assert.True(room.IsActive);
         Assert.True(room.Figures.Limit <= 50);
     }
+
+    [Fact]
+    public void Join_MintedId_CarriesItsIndexAndIsFoundOnlyWithItsRandomBits()
+    {
+        var room = NewRoom();
+
+        var ids = Enumerable.Range(0, 3).Select(_ => room.Join(null, null, _time.GetUtcNow()).View.EntryId).ToList();
+        var forged = ids[1] ^ ((UInt128)1 << 100);
+
+        Assert.Equal([0u, 1u, 2u], ids.Select(id => (uint)(ulong)id));
+        Assert.Equal(3, ids.Distinct().Count(id => id >> 32 != 0));
+        Assert.All(ids, id => Assert.Equal(id, room.Find(id, _time.GetUtcNow())?.EntryId));
+        Assert.Null(room.Find(forged, _time.GetUtcNow()));
+        Assert.Null(room.Find(ids[1] + 1, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Find_IdOfTheSameIndexInAnotherRoom_IsNotFound()
+    {
+        var first = NewRoom();
+        var second = new Room(2002, OpensAt, new WaitingRoomOptions { ActivationThreshold = 10, MaxActiveBuyers = 50 });
+
+        var mine = first.Join(null, null, _time.GetUtcNow()).View.EntryId;
+        var theirs = second.Join(null, null, _time.GetUtcNow()).View.EntryId;
+
+        Assert.Equal((uint)(ulong)mine, (uint)(ulong)theirs);
+        Assert.Null(second.Find(mine, _time.GetUtcNow()));
+        Assert.Null(first.Find(theirs, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Join_NamedId_IsKeptAsGivenBesideMintedOnes()
+    {
+        var room = NewRoom();
+        var named = new UInt128(0xFEED, 0xBEEF_0000_0000_0007);
+
+        var minted = room.Join(null, null, _time.GetUtcNow()).View.EntryId;
+        var (view, created) = room.Join(null, named, _time.GetUtcNow());
+        var again = room.Join(named, null, _time.GetUtcNow());
+
+        Assert.Equal(named, view.EntryId);
+        Assert.Equal((named, 2L), (created!.EntryId, created.Arrival));
+        Assert.Null(again.Created);
+        Assert.Equal(named, again.View.EntryId);
+        Assert.Equal(minted, room.Find(minted, _time.GetUtcNow())?.EntryId);
+    }
+
+    [Fact]
+    public void Restore_MintedAndOlderRandomIds_EachAtItsArrivalWithItsPlace()
+    {
+        var room = NewRoom(threshold: 0, max: 1);
+        var legacy = new UInt128(0x1234_5678_9ABC_DEF0, 0x0FED_CBA9_8765_4321);
+        room.Join(null, null, _time.GetUtcNow());
+        room.Join(null, legacy, _time.GetUtcNow());
+        room.Join(null, null, _time.GetUtcNow());
+        _time.SetUtcNow(OpensAt);
+        var opened = room.Tick(_time.GetUtcNow(), soldOut: false, _pace);
+        var late = room.Join(null, null, _time.GetUtcNow()).Created!;
+        var stored = opened.Changed.Concat([late]).GroupBy(e => e.EntryId).Select(g => g.Last()).ToList();
+
+        var restored = NewRoom(threshold: 0, max: 1);
+        restored.Restore(new StoredRoom(2001, OpensAt, Opened: true), stored, _time.GetUtcNow());
+
+        Assert.Equal(4, stored.Count);
+        Assert.All(stored, e => Assert.Equal(Describe(room.Find(e.EntryId, _time.GetUtcNow())!.Value), Describe(restored.Find(e.EntryId, _time.GetUtcNow())!.Value)));
+        var next = restored.Join(null, null, _time.GetUtcNow()).Created!;
+        Assert.Equal((5L, 4u), (next.Arrival, (uint)(ulong)next.EntryId));
+    }
+
+    [Fact]
+    public void Restore_AnArrivalWhoseWriteWasLost_LeavesAHoleNobodyMatches()
+    {
+        var room = NewRoom();
+        var entries = Enumerable.Range(0, 3).Select(_ => room.Join(null, null, _time.GetUtcNow()).Created!).ToList();
+
+        var restored = NewRoom();
+        restored.Restore(new StoredRoom(2001, OpensAt, Opened: false), [entries[0], entries[2]], _time.GetUtcNow());
+
+        Assert.Null(restored.Find(entries[1].EntryId, _time.GetUtcNow()));
+        Assert.Null(restored.Find(new UInt128(0, 1), _time.GetUtcNow()));
+        Assert.NotNull(restored.Find(entries[2].EntryId, _time.GetUtcNow()));
+        Assert.Equal(2, restored.Figures.Lobby);
+        Assert.Equal(4L, restored.Join(null, null, _time.GetUtcNow()).Created!.Arrival);
+    }
+
+    private static string Describe(EntryView view) => $"{view.State}@{view.Position}";
 
     private static int Place(Room room, UInt128 id)
     {

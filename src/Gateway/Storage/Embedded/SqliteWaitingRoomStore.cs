@@ -59,39 +59,44 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
 
     public Task SaveEntriesAsync(IReadOnlyList<StoredEntry> entries, CancellationToken cancellationToken) =>
         writer.WriteAsync(
-            (connection, transaction) =>
+            batch =>
             {
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = """
-                    INSERT INTO queue_entries (performance_id, entry_id, arrival, order_key, state, access_expires_at, seats_spent)
-                    VALUES ($p, $id, $arrival, $order, $state, $expires, $spent)
-                    ON CONFLICT (performance_id, entry_id) DO UPDATE SET
-                        order_key = excluded.order_key, state = excluded.state, access_expires_at = excluded.access_expires_at,
-                        seats_spent = excluded.seats_spent;
-                    """;
-                var performance = command.Parameters.Add("$p", SqliteType.Integer);
-                var id = command.Parameters.Add("$id", SqliteType.Blob);
-                var arrival = command.Parameters.Add("$arrival", SqliteType.Integer);
-                var order = command.Parameters.Add("$order", SqliteType.Integer);
-                var state = command.Parameters.Add("$state", SqliteType.Integer);
-                var expires = command.Parameters.Add("$expires", SqliteType.Integer);
-                var spent = command.Parameters.Add("$spent", SqliteType.Integer);
-                command.Prepare();
-                var bytes = new byte[16];
+                var command = batch.Command(UpsertEntry, DeclareEntry);
+                var p = command.Parameters;
+                var id = new byte[16]; // Bound at each execution: one buffer serves every entry.
                 foreach (var entry in entries)
                 {
-                    BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)entry.EntryId);
-                    BitConverter.TryWriteBytes(bytes.AsSpan(8, 8), (ulong)(entry.EntryId >> 64));
-                    performance.Value = entry.PerformanceId;
-                    id.Value = bytes;
-                    arrival.Value = entry.Arrival;
-                    order.Value = (object?)entry.OrderKey ?? DBNull.Value;
-                    state.Value = (int)entry.State;
-                    expires.Value = (object?)entry.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value;
-                    spent.Value = entry.SeatsSpent;
+                    BitConverter.TryWriteBytes(id.AsSpan(0, 8), (ulong)entry.EntryId);
+                    BitConverter.TryWriteBytes(id.AsSpan(8, 8), (ulong)(entry.EntryId >> 64));
+                    p[0].Value = entry.PerformanceId;
+                    p[1].Value = id;
+                    p[2].Value = entry.Arrival;
+                    p[3].Value = (object?)entry.OrderKey ?? DBNull.Value;
+                    p[4].Value = (int)entry.State;
+                    p[5].Value = (object?)entry.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value;
+                    p[6].Value = entry.SeatsSpent;
                     command.ExecuteNonQuery();
                 }
             },
             cancellationToken);
+
+    private const string UpsertEntry = """
+        INSERT INTO queue_entries (performance_id, entry_id, arrival, order_key, state, access_expires_at, seats_spent)
+        VALUES ($p, $id, $arrival, $order, $state, $expires, $spent)
+        ON CONFLICT (performance_id, entry_id) DO UPDATE SET
+            order_key = excluded.order_key, state = excluded.state, access_expires_at = excluded.access_expires_at,
+            seats_spent = excluded.seats_spent;
+        """;
+
+    /// <summary>The parameters of <see cref="UpsertEntry"/>, in the order <see cref="SaveEntriesAsync"/> sets them.</summary>
+    private static void DeclareEntry(SqliteParameterCollection p)
+    {
+        p.Add("$p", SqliteType.Integer);
+        p.Add("$id", SqliteType.Blob);
+        p.Add("$arrival", SqliteType.Integer);
+        p.Add("$order", SqliteType.Integer);
+        p.Add("$state", SqliteType.Integer);
+        p.Add("$expires", SqliteType.Integer);
+        p.Add("$spent", SqliteType.Integer);
+    }
 }
