@@ -30,7 +30,8 @@ internal sealed partial class RequestDeadline(RequestDelegate next, IOptions<Gat
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+            || context.GetEndpoint()?.Metadata.GetMetadata<WithoutDeadline>() is not null)
         {
             await next(context);
             return;
@@ -65,6 +66,22 @@ internal sealed partial class RequestDeadline(RequestDelegate next, IOptions<Gat
 
     [LoggerMessage(EventIds.DeadlineExceeded, LogLevel.Warning, "{Method} {Path} passed its deadline of {DeadlineMs} ms")]
     private static partial void LogDeadlineExceeded(ILogger logger, string method, string path, double deadlineMs);
+}
+
+/// <summary>
+/// Marks an endpoint whose handler is synchronous and in memory: it cannot wait for anything, so a deadline would only
+/// cost its timers. An endpoint that starts awaiting (a store across the network) must drop it.
+/// </summary>
+internal sealed class WithoutDeadline
+{
+    public static readonly WithoutDeadline Instance = new();
+}
+
+internal static class RequestDeadlineEndpointExtensions
+{
+    /// <summary>See <see cref="WithoutDeadline"/>.</summary>
+    public static TBuilder WithoutRequestDeadline<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(WithoutDeadline.Instance);
 }
 
 /// <summary>A cancellation token that fires after a time measured by <see cref="TimeProvider"/>, or with its parent.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using OnSale.Gateway.Infrastructure;
 
 namespace OnSale.Gateway.WaitingRoom;
@@ -16,7 +17,8 @@ internal static class WaitingRoomApi
         queue.MapHotOnSaleApi();
 
         // Budgeted per queue token inside, not per address: buyers behind one address must not throttle each other.
-        queue.MapGet("/", Status).WithName("QueueStatus");
+        // In memory and synchronous: nothing in it can wait, so it needs no deadline timer.
+        queue.MapGet("/", Status).WithName("QueueStatus").WithoutRequestDeadline();
         return endpoints;
     }
 
@@ -58,7 +60,20 @@ internal static class WaitingRoomApi
 
         context.Response.Headers.RetryAfter = Seconds(WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn));
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(answer, WaitingRoomJsonContext.Default.QueueAnswer, statusCode: status);
+        return new JsonAnswer(JsonSerializer.SerializeToUtf8Bytes(answer, WaitingRoomJsonContext.Default.QueueAnswer), status);
+    }
+
+    /// <summary>A small JSON answer written whole with its length: no chunked framing, no serializer state across awaits.</summary>
+    private sealed class JsonAnswer(byte[] body, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = status;
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength = body.Length;
+            return response.Body.WriteAsync(body).AsTask();
+        }
     }
 
     private static string Seconds(int seconds) =>

@@ -111,7 +111,10 @@ internal sealed partial class WaitingRoomService(
             });
         }
 
-        return (Answer(performanceId, view), null);
+        // The token presented goes back as it is while it has more than half its lifetime left: signing a new one on
+        // every poll would cost an HMAC each for nothing.
+        var reuse = claims.ExpiresAt - time.GetUtcNow() > Options.QueueTokenLifetime / 2 ? queueToken : null;
+        return (Answer(performanceId, view, reuse), null);
     }
 
     public string ScopeOf(int performanceId, BuyerCredentials who) =>
@@ -327,9 +330,9 @@ internal sealed partial class WaitingRoomService(
         return Math.Max(1, (int)Math.Round(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4))));
     }
 
-    private QueueAnswer Answer(int performanceId, EntryView view)
+    private QueueAnswer Answer(int performanceId, EntryView view, string? queueToken = null)
     {
-        var queueToken = Tokens.Sign(TokenKind.Queue, performanceId, view.EntryId, time.GetUtcNow() + Options.QueueTokenLifetime);
+        queueToken ??= Tokens.Sign(TokenKind.Queue, performanceId, view.EntryId, time.GetUtcNow() + Options.QueueTokenLifetime);
         return view.State switch
         {
             EntryState.Lobby => new QueueAnswer("lobby", queueToken, null, null, view.OpensAt, null, null,

@@ -25,6 +25,27 @@ public sealed class QueueTokensTests
     }
 
     [Fact]
+    public void SignAndVerify_MoreKeysOnOneThreadThanItKeepsHmacsFor_EachKeyVerifiesOnlyItsOwnTokens()
+    {
+        // Each thread keeps the HMAC of a few keys; many keys in turn on one thread must never mix them up.
+        var all = Enumerable.Range(0, 9)
+            .Select(i => new QueueTokens([("k", Encoding.UTF8.GetBytes($"secret-number-{i}-0123456789abcdef012345"))], _time))
+            .ToList();
+        var signed = all.Select(t => t.Sign(TokenKind.Queue, 1001, Entry, _time.GetUtcNow().AddHours(1))).ToList();
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < all.Count; i++)
+            {
+                for (var j = 0; j < all.Count; j++)
+                {
+                    Assert.Equal(i == j, all[i].Verify(signed[j], TokenKind.Queue, 1001) is not null);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Verify_ForgedWithAnotherSecretUnderTheSameKeyId_IsRefused()
     {
         var forger = new QueueTokens([("k1", Encoding.UTF8.GetBytes("a-guess-at-the-secret-0123456789abcdef"))], _time);

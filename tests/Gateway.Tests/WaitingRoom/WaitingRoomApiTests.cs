@@ -138,6 +138,35 @@ public sealed class WaitingRoomApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_TokenWithMoreThanHalfItsLifetimeLeft_ComesBackAsIs_LaterARenewedOne()
+    {
+        var token = (await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!;
+
+        var soon = (await StatusAsync(token)).GetProperty("queueToken").GetString();
+        _time.Advance(TimeSpan.FromHours(13)); // the default lifetime is a day: now less than half of it is left
+        var later = (await StatusAsync(token)).GetProperty("queueToken").GetString()!;
+
+        Assert.Equal(token, soon);
+        Assert.NotEqual(token, later);
+        Assert.Equal((await StatusAsync(token)).GetRawText().Replace(later, token, StringComparison.Ordinal),
+            (await StatusAsync(later)).GetRawText().Replace(later, token, StringComparison.Ordinal)); // the same place, whichever is sent
+    }
+
+    [Fact]
+    public async Task Status_Answer_HasItsLengthAndNoChunking()
+    {
+        var token = (await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!;
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/performances/{Stadium}/queue");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        Assert.Equal((await response.Content.ReadAsByteArrayAsync()).Length, response.Content.Headers.ContentLength);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+    }
+
+    [Fact]
     public async Task Status_QueueTokenOfAnotherPerformance_Returns401()
     {
         var lobby = await GatewayHost.JsonAsync(await JoinAsync());
