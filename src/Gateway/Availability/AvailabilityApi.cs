@@ -42,7 +42,7 @@ internal static class AvailabilityApi
         }
 
         (AvailabilityOutcome Outcome, CacheableAnswer? Answer) read;
-        if (availability.FreshAnswer(id) is { } fresh)
+        if (availability.FreshAnswer(id, hotPath: false) is { } fresh)
         {
             // Answered from memory at once: no budget to time it, whose two timers would cost more than the read.
             read = (AvailabilityOutcome.Fresh, fresh);

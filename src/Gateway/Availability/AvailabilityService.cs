@@ -79,14 +79,15 @@ internal sealed partial class AvailabilityService(
     }
 
     /// <summary>
-    /// The rendered answer of a fresh read, for the hot path, without asking the cache: the last answer is fresh on our
-    /// clock (the cache then holds it fresh too: its entry expires a fresh period after the call that made it ended), no
-    /// fallback, and rendered for what it shows now; otherwise <see langword="null"/>, and the read goes through
-    /// <see cref="GetAnswerAsync"/>. Past the cache's eager-refresh point, one read in every
-    /// <see cref="EagerRefreshEvery"/> goes through the cache instead, so that the cache refreshes the entry in the
-    /// background before it expires, as it would if every read asked it.
+    /// The rendered answer of a fresh read, without asking the cache: the last answer is fresh on our clock (the cache
+    /// then holds it fresh too: its entry expires a fresh period after the call that made it ended), no fallback, and
+    /// rendered for what it shows now; otherwise <see langword="null"/>, and the read goes through
+    /// <see cref="GetAnswerAsync"/>. Past the cache's eager-refresh point the cache must still see reads, so that it
+    /// refreshes the entry in the background before it expires: the hot path (<paramref name="hotPath"/>) then lets one
+    /// read in every <see cref="EagerRefreshEvery"/> go down the pipeline, and the endpoint sends every read it gets to
+    /// the cache.
     /// </summary>
-    public CacheableAnswer? FreshAnswer(int performanceId)
+    public CacheableAnswer? FreshAnswer(int performanceId, bool hotPath)
     {
         if (!_known.TryGetValue(performanceId, out var known) || known.Fallback || known.Rendered is not { } rendered)
         {
@@ -98,7 +99,7 @@ internal sealed partial class AvailabilityService(
         var age = now - snapshot.AsOf;
         if (!rendered.Matches(snapshot, Volatile.Read(ref _promiseVersion), stale: false)
             || age >= Options.FreshFor
-            || (age >= _eagerRefreshAfter && known.TakeEagerRefreshTurn(now.UtcTicks)))
+            || (age >= _eagerRefreshAfter && (!hotPath || known.TakeEagerRefreshTurn(now.UtcTicks))))
         {
             return null;
         }

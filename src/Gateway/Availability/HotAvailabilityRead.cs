@@ -30,7 +30,7 @@ internal static class HotAvailabilityRead
         if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             || request.Headers.Origin.Count != 0
             || !TryParsePerformance(request.Path.Value, out var performanceId)
-            || availability.FreshAnswer(performanceId) is not { } answer)
+            || availability.FreshAnswer(performanceId, hotPath: true) is not { } answer)
         {
             return null;
         }

@@ -131,20 +131,20 @@ public sealed class AvailabilityServiceTests : IDisposable
         var freshFor = new AvailabilityOptions().FreshFor;
         var (service, _) = NewService();
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
-        var neverRead = service.FreshAnswer(1001);
+        var neverRead = service.FreshAnswer(1001, hotPath: true);
         var (_, first) = await service.GetAnswerAsync(1001, default);
-        var justRead = service.FreshAnswer(1001);
+        var justRead = service.FreshAnswer(1001, hotPath: true);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).ThrowsAsync(new BackendUnavailableException("down", null, 503));
         await service.GetAnswerAsync(1001, default);
-        var refreshFailed = service.FreshAnswer(1001);
+        var refreshFailed = service.FreshAnswer(1001, hotPath: true);
 
         _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(9));
         var (_, refreshedAnswer) = await service.GetAnswerAsync(1001, default);
-        var refreshed = service.FreshAnswer(1001);
+        var refreshed = service.FreshAnswer(1001, hotPath: true);
         _time.Advance(freshFor);
-        var periodPassed = service.FreshAnswer(1001);
+        var periodPassed = service.FreshAnswer(1001, hotPath: true);
 
         Assert.Null(neverRead);
         Assert.Same(first, justRead);
@@ -162,16 +162,35 @@ public sealed class AvailabilityServiceTests : IDisposable
         await service.GetAnswerAsync(1001, default);
 
         _time.Advance(freshFor * new CacheOptions().EagerRefreshThreshold);
-        var passedThrough = service.FreshAnswer(1001);
-        var next = service.FreshAnswer(1001);
+        var passedThrough = service.FreshAnswer(1001, hotPath: true);
+        var next = service.FreshAnswer(1001, hotPath: true);
         _time.Advance(TimeSpan.FromMilliseconds(50));
-        var fiftyMsLater = service.FreshAnswer(1001);
-        var afterIt = service.FreshAnswer(1001);
+        var fiftyMsLater = service.FreshAnswer(1001, hotPath: true);
+        var afterIt = service.FreshAnswer(1001, hotPath: true);
 
         Assert.Null(passedThrough);
         Assert.NotNull(next);
         Assert.Null(fiftyMsLater);
         Assert.NotNull(afterIt);
+
+        // The read passed down the pipeline reaches the endpoint, which must not answer it from memory again.
+        Assert.Null(service.FreshAnswer(1001, hotPath: false));
+    }
+
+    [Fact]
+    public async Task FreshAnswer_ForTheEndpoint_BeforeTheEagerRefreshPointOnly()
+    {
+        var freshFor = new AvailabilityOptions().FreshFor;
+        var (service, _) = NewService();
+        _backend.GetAvailabilityAsync(1001, Arg.Any<CancellationToken>()).Returns(Zones(10));
+        var (_, answer) = await service.GetAnswerAsync(1001, default);
+
+        var young = service.FreshAnswer(1001, hotPath: false);
+        _time.Advance(freshFor * new CacheOptions().EagerRefreshThreshold);
+        var pastThePoint = service.FreshAnswer(1001, hotPath: false);
+
+        Assert.Same(answer, young);
+        Assert.Null(pastThePoint);
     }
 
     [Fact]
