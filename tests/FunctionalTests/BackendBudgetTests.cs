@@ -11,34 +11,17 @@ namespace OnSale.FunctionalTests;
 /// the budget finds the ceiling, purchases wait for it instead of meeting refusals, and every one of them is bought.
 /// Real processes, real HTTP on loopback, the real clock; bounded (60 purchases).
 /// </summary>
-public sealed class BackendBudgetTests : IAsyncLifetime
+public sealed class BackendBudgetTests : FunctionalTest
 {
     private const int Ceiling = 20;
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-functional", Guid.NewGuid().ToString("N"));
-    private MockBackendHost _mock = null!;
-
-    public async Task InitializeAsync() => _mock = await MockBackendHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _mock.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder.
-        }
-    }
 
     [Fact]
     public async Task SixtyPurchasesAtOnce_BoxOfTwentyCallsASecondTheGatewayWasNotToldOf_AllBoughtWithFewRefusals()
     {
-        await using var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath);
+        await using var gateway = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath);
         await gateway.KnowAvailabilityAsync(1001);
-        await _mock.Control.SetFaultsAsync(new FaultSettings { MaxCallsPerSecond = Ceiling });
-        var before = await _mock.Control.GetStatsAsync();
+        await Mock.Control.SetFaultsAsync(new FaultSettings { MaxCallsPerSecond = Ceiling });
+        var before = await Mock.Control.GetStatsAsync();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
         {
@@ -56,10 +39,10 @@ public sealed class BackendBudgetTests : IAsyncLifetime
                 $"{id} confirmed");
         }
 
-        var after = await _mock.Control.GetStatsAsync();
+        var after = await Mock.Control.GetStatsAsync();
         var calls = after.Calls.Values.Sum() - before.Calls.Values.Sum();
         var refused = after.Rejected - before.Rejected;
-        Assert.Equal(60, (await _mock.Control.GetOrdersAsync()).Count);
+        Assert.Equal(60, (await Mock.Control.GetOrdersAsync()).Count);
         Assert.True(refused <= 0.05 * calls, $"{refused} of {calls} calls refused by the box");
 
         var budget = (await gateway.GetJsonAsync("/admin/api/status", GatewayProcess.AdminKey)).GetProperty("backend").GetProperty("budget");

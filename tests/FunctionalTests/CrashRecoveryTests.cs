@@ -16,34 +16,17 @@ namespace OnSale.FunctionalTests;
 /// <summary>
 /// The gateway killed with SIGKILL and restarted on the same data folder loses no purchase and charges nobody twice.
 /// </summary>
-public sealed class CrashRecoveryTests : IAsyncLifetime
+public sealed class CrashRecoveryTests : FunctionalTest
 {
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-functional", Guid.NewGuid().ToString("N"));
-    private MockBackendHost _mock = null!;
-
-    public async Task InitializeAsync() => _mock = await MockBackendHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _mock.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder.
-        }
-    }
 
     [Fact]
     public async Task TwentyParkedPurchases_GatewayKilledAndRestarted_AllConfirmedExactlyOnce()
     {
         var ids = new List<string>();
-        await using (var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath))
+        await using (var gateway = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath))
         {
             await gateway.KnowAvailabilityAsync(1001);
-            await _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+            await Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
 
             for (var i = 0; i < 20; i++)
             {
@@ -57,8 +40,8 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             gateway.Kill();
         }
 
-        await using var restarted = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath);
-        await _mock.Control.ClearFaultsAsync();
+        await using var restarted = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath);
+        await Mock.Control.ClearFaultsAsync();
 
         foreach (var id in ids)
         {
@@ -69,17 +52,17 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             Assert.Equal(1, settled.GetProperty("seats").GetArrayLength());
         }
 
-        var orders = await _mock.Control.GetOrdersAsync();
+        var orders = await Mock.Control.GetOrdersAsync();
         Assert.Equal(20, orders.Count);
         Assert.Equal(ids.Order(), orders.Select(o => o.ClientReference).Order());
-        Assert.Equal(0, (await _mock.Control.GetStatsAsync()).Oversold);
+        Assert.Equal(0, (await Mock.Control.GetStatsAsync()).Oversold);
     }
 
     [Fact]
     public async Task AvailabilityRead_GatewayKilledAndRestartedDuringAnOutage_ServesTheLastKnownAnswerStale()
     {
         JsonElement first;
-        await using (var gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath))
+        await using (var gateway = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath))
         {
             first = await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
 
@@ -91,8 +74,8 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             gateway.Kill();
         }
 
-        await _mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
-        await using var restarted = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath);
+        await Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        await using var restarted = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath);
         using var response = await restarted.Client.GetAsync("/api/v1/performances/1001/availability");
         var body = await GatewayHostJson.ReadAsync(response);
 
@@ -105,7 +88,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
     private async Task<LastKnownAnswers> LoadKeptAsync()
     {
-        using var database = new SqliteDatabase(_dataPath, NullLogger<SqliteDatabase>.Instance);
+        using var database = new SqliteDatabase(DataPath, NullLogger<SqliteDatabase>.Instance);
         return await new SqliteAvailabilityStore(database).LoadAsync(default);
     }
 
@@ -117,11 +100,11 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         var checkoutReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gatewayKilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void PassThrough() => proxy.Given(Request.Create().UsingAnyMethod()).AtPriority(100)
-            .RespondWith(Response.Create().WithProxy(_mock.BaseAddress.ToString().TrimEnd('/')));
+            .RespondWith(Response.Create().WithProxy(Mock.BaseAddress.ToString().TrimEnd('/')));
         PassThrough();
         proxy.Given(Request.Create().WithHeader("SOAPAction", "*/Checkout\"")).RespondWith(Response.Create().WithCallback(async request =>
         {
-            var answer = await WireMockLoopback.ForwardAsync(request, _mock.BaseAddress);
+            var answer = await WireMockLoopback.ForwardAsync(request, Mock.BaseAddress);
             checkoutReached.TrySetResult();
             await gatewayKilled.Task; // by then nobody is there to read the answer
             return answer;
@@ -133,7 +116,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         };
 
         Task<HttpResponseMessage> pending;
-        await using (var gateway = await GatewayProcess.StartAsync(new Uri(proxy.Url + "/VenueService.svc"), _dataPath, settings))
+        await using (var gateway = await GatewayProcess.StartAsync(new Uri(proxy.Url + "/VenueService.svc"), DataPath, settings))
         {
             pending = gateway.PurchaseAsync(new { performanceId = 1001, zoneId = 2, quantity = 2, paymentToken = "tok_ok", email = "a@example.com" }, "crash-checkout");
             await checkoutReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -144,11 +127,11 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         // The buyer got no answer: the connection died with the process (or the client gave up on it).
         var lost = await Assert.ThrowsAnyAsync<Exception>(() => pending);
         Assert.True(lost is HttpRequestException or TaskCanceledException, $"unexpected {lost}");
-        var order = Assert.Single(await _mock.Control.GetOrdersAsync());
+        var order = Assert.Single(await Mock.Control.GetOrdersAsync());
 
         proxy.ResetMappings();
         PassThrough();
-        await using var restarted = await GatewayProcess.StartAsync(new Uri(proxy.Url + "/VenueService.svc"), _dataPath, settings);
+        await using var restarted = await GatewayProcess.StartAsync(new Uri(proxy.Url + "/VenueService.svc"), DataPath, settings);
         using var retry = await restarted.PurchaseAsync(new { performanceId = 1001, zoneId = 2, quantity = 2, paymentToken = "tok_ok", email = "a@example.com" }, "crash-checkout");
         var purchaseId = (await GatewayHostJson.ReadAsync(retry)).GetProperty("purchaseId").GetString()!;
         var settled = await Eventually.HoldsAsync(
@@ -158,7 +141,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
         Assert.Equal(order.ClientReference, purchaseId);
         Assert.Equal(order.OrderId, settled.GetProperty("orderId").GetInt32());
-        Assert.Single(await _mock.Control.GetOrdersAsync());
+        Assert.Single(await Mock.Control.GetOrdersAsync());
         Assert.NotEmpty(proxy.FindLogEntries(Request.Create().WithHeader("SOAPAction", "*/FindOrder\"")));
     }
 }

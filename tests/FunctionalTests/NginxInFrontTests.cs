@@ -12,20 +12,18 @@ namespace OnSale.FunctionalTests;
 /// read is a shared cache's to keep (CONTRACT.md §2, "HTTP caching"; RFC 9111, RFC 5861's stale-if-error).
 /// <c>X-Cache-Status</c> is nginx's <c>$upstream_cache_status</c>, added only to observe what nginx did.
 /// </summary>
-public sealed class NginxInFrontTests : IAsyncLifetime
+public sealed class NginxInFrontTests : FunctionalTest
 {
     private const string Availability = "/api/v1/performances/1001/availability";
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-functional", Guid.NewGuid().ToString("N"));
-    private MockBackendHost _mock = null!;
     private GatewayProcess _gateway = null!;
     private NginxProcess _nginx = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _mock = await MockBackendHost.StartAsync();
+        await base.InitializeAsync();
         // A fresh period of one second keeps the wait for staleness short.
-        _gateway = await GatewayProcess.StartAsync(_mock.SoapUrl, _dataPath, new Dictionary<string, string> { ["Gateway:Availability:FreshFor"] = "00:00:01" });
+        _gateway = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath, new Dictionary<string, string> { ["Gateway:Availability:FreshFor"] = "00:00:01" });
         await _gateway.KnowAvailabilityAsync(1001);
         _nginx = await NginxProcess.StartAsync($"""
             proxy_cache {NginxProcess.CacheZone};
@@ -35,7 +33,7 @@ public sealed class NginxInFrontTests : IAsyncLifetime
         _client = new HttpClient { BaseAddress = _nginx.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _client?.Dispose();
         if (_nginx is not null)
@@ -48,15 +46,7 @@ public sealed class NginxInFrontTests : IAsyncLifetime
             await _gateway.DisposeAsync();
         }
 
-        await _mock.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder.
-        }
+        await base.DisposeAsync();
     }
 
     [Fact]

@@ -101,10 +101,13 @@ internal sealed class ProofOfWork
         var length = Encoding.ASCII.GetBytes(solution, bytes);
         Span<byte> expected = stackalloc byte[32];
         Span<byte> actual = stackalloc byte[32];
-        if (key is null
-            || !Base64UrlDecode(challenge[parts[6]], actual)
-            || HMACSHA256.HashData(key, bytes[..bodyLength], expected) != 32
-            || !CryptographicOperations.FixedTimeEquals(expected, actual))
+        if (key is null || !Base64UrlDecode(challenge[parts[6]], actual))
+        {
+            return (default, ProofOfWorkFailure.Forged);
+        }
+
+        KeptHmac.Compute(key, bytes[..bodyLength], expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
         {
             return (default, ProofOfWorkFailure.Forged);
         }

@@ -120,11 +120,6 @@ internal sealed class QueueTokens
 
     private const int StackLimit = 512;
 
-    private const int KeptHmacsPerThread = 4;
-
-    [ThreadStatic]
-    private static (byte[]? Secret, IncrementalHash Hmac)[]? _threadHmacs;
-
     private byte[]? SecretOf(ReadOnlySpan<char> keyId)
     {
         foreach (var (id, secret) in _keys)
@@ -143,30 +138,6 @@ internal sealed class QueueTokens
     {
         var bytes = body.Length <= StackLimit ? stackalloc byte[body.Length] : new byte[body.Length];
         Encoding.ASCII.GetBytes(body, bytes);
-        var hmac = HmacFor(secret);
-        hmac.AppendData(bytes);
-        hmac.GetHashAndReset(mac);
-    }
-
-    /// <summary>
-    /// This thread's HMAC of the key, kept: a one-shot HMAC sets the key up again every time, which costs more than the
-    /// hash itself, and a status check verifies one token on every poll. A few keys per thread at most (the signing
-    /// keys in use); the oldest goes when a new one comes.
-    /// </summary>
-    private static IncrementalHash HmacFor(byte[] secret)
-    {
-        var kept = _threadHmacs ??= new (byte[]?, IncrementalHash)[KeptHmacsPerThread];
-        for (var i = 0; i < kept.Length; i++)
-        {
-            if (ReferenceEquals(kept[i].Secret, secret))
-            {
-                return kept[i].Hmac;
-            }
-        }
-
-        kept[^1].Hmac?.Dispose();
-        Array.Copy(kept, 0, kept, 1, kept.Length - 1);
-        kept[0] = (secret, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret));
-        return kept[0].Hmac;
+        KeptHmac.Compute(secret, bytes, mac);
     }
 }

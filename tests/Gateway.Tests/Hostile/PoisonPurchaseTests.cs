@@ -144,10 +144,10 @@ public sealed class PoisonPurchaseTests
     [Fact]
     public async Task Replay_APurchaseThatFailsUnexpectedlyEveryTime_IsSetAsideAndTheLineMovesOn()
     {
-        await using var gateway = await GatewayHost.StartAsync(services: services => services.Decorate(inner => new BuggyCheckout(inner)));
+        await using var gateway = await GatewayHost.StartAsync(services: services => services.Decorate(inner => new CheckoutBug(inner)));
         await gateway.GetJsonAsync("/api/v1/performances/1003/availability");
         (await gateway.SetModeAsync("degraded")).EnsureSuccessStatusCode();
-        using var buggy = await gateway.PurchaseAsync(Requests.Purchase(1003, 1, 1, paymentToken: BuggyCheckout.Token));
+        using var buggy = await gateway.PurchaseAsync(Requests.Purchase(1003, 1, 1, paymentToken: CheckoutBug.Token));
         var buggyId = (await GatewayHost.JsonAsync(buggy)).GetProperty("purchaseId").GetString()!;
         var parked = await ParkAsync(gateway, 3);
 
@@ -171,9 +171,9 @@ public sealed class PoisonPurchaseTests
     [Fact]
     public async Task Live_APurchaseThatFailsUnexpectedlyAtCheckout_Answers202ProcessingInsteadOf500()
     {
-        await using var gateway = await GatewayHost.StartAsync(services: services => services.Decorate(inner => new BuggyCheckout(inner)));
+        await using var gateway = await GatewayHost.StartAsync(services: services => services.Decorate(inner => new CheckoutBug(inner)));
 
-        using var response = await gateway.PurchaseAsync(Requests.Purchase(1003, 1, 1, paymentToken: BuggyCheckout.Token));
+        using var response = await gateway.PurchaseAsync(Requests.Purchase(1003, 1, 1, paymentToken: CheckoutBug.Token));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("processing", (await GatewayHost.JsonAsync(response)).GetProperty("status").GetString());
@@ -227,31 +227,6 @@ public sealed class PoisonPurchaseTests
         };
     }
 
-    /// <summary>A backend whose Checkout has a bug for one token: it throws what no backend error handling expects.</summary>
-    private sealed class BuggyCheckout(IVenueBackend inner) : IVenueBackend
-    {
-        public const string Token = "tok_bug";
-
-        public Task<string> GetNewSessionKeyAsync(CancellationToken cancellationToken = default) => inner.GetNewSessionKeyAsync(cancellationToken);
-
-        public Task<IReadOnlyList<Performance>> GetPerformancesAsync(CancellationToken cancellationToken = default) => inner.GetPerformancesAsync(cancellationToken);
-
-        public Task<IReadOnlyList<Zone>> GetAvailabilityAsync(int performanceId, CancellationToken cancellationToken = default) =>
-            inner.GetAvailabilityAsync(performanceId, cancellationToken);
-
-        public Task<Hold> ReserveTicketsAsync(string sessionKey, int performanceId, int zoneId, int quantity, CancellationToken cancellationToken = default) =>
-            inner.ReserveTicketsAsync(sessionKey, performanceId, zoneId, quantity, cancellationToken);
-
-        public Task<bool> ReleaseTicketsAsync(string sessionKey, int lineItemId, CancellationToken cancellationToken = default) =>
-            inner.ReleaseTicketsAsync(sessionKey, lineItemId, cancellationToken);
-
-        public Task<Order> CheckoutAsync(string sessionKey, string paymentToken, string clientReference, CancellationToken cancellationToken = default) =>
-            paymentToken == Token
-                ? throw new InvalidOperationException("A bug in the checkout path.")
-                : inner.CheckoutAsync(sessionKey, paymentToken, clientReference, cancellationToken);
-
-        public Task<Order> FindOrderAsync(string clientReference, CancellationToken cancellationToken = default) => inner.FindOrderAsync(clientReference, cancellationToken);
-    }
 }
 
 internal static class BackendDecoration
