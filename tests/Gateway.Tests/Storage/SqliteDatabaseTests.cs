@@ -51,6 +51,39 @@ public sealed class SqliteDatabaseTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Open_AVersion6File_KeepsEveryPlaceUnderItsOwnId()
+    {
+        var ids = new[] { new UInt128(0x0102030405060708, 0x1112131415161718), new UInt128(ulong.MaxValue, 7), new UInt128(0, 0x00000000FF000001) };
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "gateway.db")};Pooling=False"))
+        {
+            Directory.CreateDirectory(_folder);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Concat(SqliteDatabase.Migrations.Where(m => m.Version <= 6).Select(m => m.Script)) + "PRAGMA user_version = 6;";
+            command.ExecuteNonQuery();
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            {
+                // Version 6's key: the id's low 64 bits little-endian, then its high 64 bits.
+                var key = new byte[16];
+                BitConverter.TryWriteBytes(key.AsSpan(0, 8), (ulong)id);
+                BitConverter.TryWriteBytes(key.AsSpan(8, 8), (ulong)(id >> 64));
+                using var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO queue_entries (performance_id, entry_id, arrival, state, seats_spent) VALUES (2001, $id, $arrival, 0, $i);";
+                insert.Parameters.AddWithValue("$id", key);
+                insert.Parameters.AddWithValue("$arrival", 100 + i);
+                insert.Parameters.AddWithValue("$i", i);
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        using var database = new SqliteDatabase(_folder, NullLogger<SqliteDatabase>.Instance);
+        await using var writer = new SqliteBatchWriter(database);
+        var (_, entries) = await new SqliteWaitingRoomStore(database, writer).LoadAsync(default);
+
+        Assert.Equal(ids.Select((id, i) => (id, 100L + i, i)), entries.OrderBy(e => e.Arrival).Select(e => (e.EntryId, e.Arrival, e.SeatsSpent)));
+    }
+
     /// <summary>A file as version 5 of the schema left it, with what that version kept.</summary>
     private void WriteVersion5File()
     {

@@ -72,6 +72,33 @@ public sealed class SqliteWaitingRoomStoreTests : IAsyncDisposable
         Assert.Equal(Enumerable.Range(1, 200), ids.Select(id => restored.Find(id, OpensAt)!.Value.Position!.Value).Order());
     }
 
+    [Fact]
+    public async Task SaveEntries_MintedPlaces_KeyedInTheOrderTheyWereMade()
+    {
+        var made = new List<UInt128>();
+        await using (var store = Open())
+        {
+            var room = new Room(2001, OpensAt, _options);
+            var joins = Enumerable.Range(0, 1_000).Select(_ => room.Join(null, null, OpensAt.AddMinutes(-5)).Created!).ToList();
+            await store.Store.SaveEntriesAsync(joins, default);
+            made.AddRange(joins.Select(j => j.EntryId));
+        }
+
+        // The table's own order is its B-tree's: each new place goes at its end, not on a random page.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "gateway.db")};Pooling=False");
+        connection.Open();
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT entry_id FROM queue_entries ORDER BY performance_id, entry_id;";
+        using var reader = query.ExecuteReader();
+        var keyed = new List<UInt128>();
+        while (reader.Read())
+        {
+            keyed.Add(SqliteWaitingRoomStore.ReadId((byte[])reader[0]));
+        }
+
+        Assert.Equal(made, keyed);
+    }
+
     private static string Describe(EntryView view) => view.Position is { } p ? $"{view.State}@{p}" : view.State.ToString();
 
     private Opened Open() => new(new SqliteDatabase(_folder, NullLogger<SqliteDatabase>.Instance));

@@ -11,7 +11,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
     private const int BusyTimeoutMs = 10_000;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -303,6 +303,26 @@ internal sealed partial class SqliteDatabase : IDisposable
             DROP TABLE holds;
             ALTER TABLE holds_v6 RENAME TO holds;
             CREATE INDEX holds_expiry ON holds(expires_at);
+            """),
+        (7, """
+            -- Places keyed in the order they are made (SqliteWaitingRoomStore.WriteId): a minted id's index in its room,
+            -- the first four bytes of the old key little-endian, becomes its first four big-endian; the rest is kept.
+            CREATE TABLE queue_entries_v7 (
+                performance_id    INTEGER NOT NULL,
+                entry_id          BLOB    NOT NULL,
+                arrival           INTEGER NOT NULL,
+                order_key         INTEGER,
+                state             INTEGER NOT NULL,
+                access_expires_at INTEGER,
+                seats_spent       INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (performance_id, entry_id)) WITHOUT ROWID;
+            INSERT INTO queue_entries_v7 (performance_id, entry_id, arrival, order_key, state, access_expires_at, seats_spent)
+            SELECT performance_id,
+                unhex(substr(hex(entry_id), 7, 2) || substr(hex(entry_id), 5, 2) || substr(hex(entry_id), 3, 2) || substr(hex(entry_id), 1, 2) || substr(hex(entry_id), 9)),
+                arrival, order_key, state, access_expires_at, seats_spent
+            FROM queue_entries;
+            DROP TABLE queue_entries;
+            ALTER TABLE queue_entries_v7 RENAME TO queue_entries;
             """),
     ];
 
