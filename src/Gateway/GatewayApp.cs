@@ -31,7 +31,7 @@ public static class GatewayApp
 
         var app = builder.Build();
 
-        app.UseHotAvailabilityRead(); // first: a fresh availability answer needs nothing of what follows
+        app.UseHotPaths(WidgetExtensions.CorsPolicyName); // first: a fresh availability answer or a status check needs nothing of what follows
         app.UseRouting();
         app.UseWidgetCors(); // before the rest, so that error answers to venues' pages carry CORS headers too
         app.UseGatewayInfrastructure();

@@ -25,7 +25,7 @@ internal static class AvailabilityApi
     {
         using var budget = Budget(context, time, options.Value);
         return await availability.GetPerformancesAnswerAsync(budget.Token) is { } answer
-            ? new CacheableResult(answer, time)
+            ? answer
             : NotStored(context, Problem.AvailabilityUnknown("The box office has not said which performances exist yet. Try again shortly.", TimeSpan.FromSeconds(2)));
     }
 
@@ -55,7 +55,7 @@ internal static class AvailabilityApi
 
         return read switch
         {
-            (_, { } answer) => new CacheableResult(answer, time),
+            (_, { } answer) => answer,
             (AvailabilityOutcome.UnknownPerformance, _) => NotStored(context, UnknownPerformance(performanceId)),
             _ => NotStored(context, Problem.AvailabilityUnknown(
                 "The box office is not answering and availability for this performance was never known. Try again shortly.", TimeSpan.FromSeconds(2))),

@@ -13,6 +13,7 @@ internal static class AvailabilityExtensions
         services.AddSingleton<LastKnownWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<LastKnownWriter>());
         services.AddSingleton<AvailabilityService>();
+        services.AddSingleton<Infrastructure.IHotPath, HotAvailabilityRead>();
         return services;
     }
 

@@ -73,7 +73,7 @@ internal sealed partial class AvailabilityService(
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new AvailabilityResponse(performanceId, WithPromisesDeducted(snapshot), snapshot.AsOf, stale),
             AvailabilityJsonContext.Default.AvailabilityResponse);
-        var answer = new CacheableAnswer(json, snapshot.AsOf, _availabilityCacheControl);
+        var answer = new CacheableAnswer(json, snapshot.AsOf, _availabilityCacheControl, time);
         known.Rendered = new Rendered(snapshot, version, stale, answer);
         return (outcome, answer);
     }
@@ -125,7 +125,8 @@ internal sealed partial class AvailabilityService(
         var answer = new CacheableAnswer(
             JsonSerializer.SerializeToUtf8Bytes(list.Performances, AvailabilityJsonContext.Default.IReadOnlyListPerformance),
             list.AsOf,
-            _performancesCacheControl);
+            _performancesCacheControl,
+            time);
         Volatile.Write(ref _performancesAnswer, new RenderedList(list, answer));
         return answer;
     }

@@ -10,7 +10,7 @@ namespace OnSale.Gateway.Availability;
 /// (CONTRACT.md §2; RFC 9111, RFC 5861). The hot path and the endpoints write it the same way, so an answer is the same
 /// bytes and headers whichever took the request.
 /// </summary>
-internal sealed class CacheableAnswer
+internal sealed class CacheableAnswer : IResult
 {
     private static readonly StringValues Json = new("application/json");
     private static readonly StringValues Origin = new("Origin");
@@ -20,14 +20,17 @@ internal sealed class CacheableAnswer
     private readonly byte[] _body;
     private readonly StringValues _etag;
     private readonly StringValues _cacheControl;
+    private readonly TimeProvider _time;
 
     /// <param name="body">The JSON sent.</param>
     /// <param name="asOf">When the backend produced the data: the <c>Age</c> header counts from it.</param>
     /// <param name="cacheControl">The <c>Cache-Control</c> value (<see cref="CacheControlFor"/>).</param>
-    public CacheableAnswer(byte[] body, DateTimeOffset asOf, StringValues cacheControl)
+    /// <param name="time">The clock of the <c>Age</c> header.</param>
+    public CacheableAnswer(byte[] body, DateTimeOffset asOf, StringValues cacheControl, TimeProvider time)
     {
         _body = body;
         _cacheControl = cacheControl;
+        _time = time;
         AsOf = asOf;
 
         // A strong tag from the bytes themselves: the same data has the same tag on every node and after a restart.
@@ -57,7 +60,9 @@ internal sealed class CacheableAnswer
     /// Writes the answer: <c>304</c> without a body when the request's <c>If-None-Match</c> names this version, the
     /// headers alone for <c>HEAD</c>, else the JSON. Nothing here awaits anything but the write.
     /// </summary>
-    public Task WriteAsync(HttpContext context, DateTimeOffset now)
+    public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, _time.GetUtcNow());
+
+    private Task WriteAsync(HttpContext context, DateTimeOffset now)
     {
         var request = context.Request;
         var response = context.Response;
@@ -106,10 +111,4 @@ internal sealed class CacheableAnswer
 
         return false;
     }
-}
-
-/// <summary>An endpoint's result that writes a <see cref="CacheableAnswer"/>.</summary>
-internal sealed class CacheableResult(CacheableAnswer answer, TimeProvider time) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext) => answer.WriteAsync(httpContext, time.GetUtcNow());
 }

@@ -55,8 +55,7 @@ internal static partial class InfrastructureExtensions
             }
 
             LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
-            await new Problem(500, "internal_error", "Something went wrong on our side.",
-                "The request could not be completed. Nothing was bought; it is safe to try again.").ExecuteAsync(context);
+            await InternalError.ExecuteAsync(context);
         }));
         app.UseStatusCodePages(async status =>
         {
@@ -87,6 +86,10 @@ internal static partial class InfrastructureExtensions
 
     private static readonly Microsoft.Extensions.Primitives.StringValues NoSniff = new("nosniff");
 
+    /// <summary>The answer to a failure of ours: never a stack trace, never an empty 500.</summary>
+    internal static readonly Problem InternalError = new(500, "internal_error", "Something went wrong on our side.",
+        "The request could not be completed. Nothing was bought; it is safe to try again.");
+
     private static Problem BadRequest(int status) => status switch
     {
         StatusCodes.Status408RequestTimeout => new Problem(408, "request_timeout", "The request took too long to arrive.",
@@ -101,7 +104,7 @@ internal static partial class InfrastructureExtensions
     private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string reason);
 
     [LoggerMessage(EventIds.UnhandledException, LogLevel.Error, "Unhandled exception in {Method} {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception? exception, string method, string path);
+    internal static partial void LogUnhandled(ILogger logger, Exception? exception, string method, string path);
 }
 
 /// <summary>Ready once the durable state is restored (mode, banner, parked promises); until then /readyz says 503.</summary>

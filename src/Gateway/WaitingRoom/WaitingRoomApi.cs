@@ -17,7 +17,8 @@ internal static class WaitingRoomApi
         queue.MapHotOnSaleApi();
 
         // Budgeted per queue token inside, not per address: buyers behind one address must not throttle each other.
-        // In memory and synchronous: nothing in it can wait, so it needs no deadline timer.
+        // In memory and synchronous: nothing in it can wait, so it needs no deadline timer. Mostly answered before
+        // routing (HotQueueStatus), the same way.
         queue.MapGet("/", Status).WithName("QueueStatus").WithoutRequestDeadline();
         return endpoints;
     }
@@ -47,8 +48,14 @@ internal static class WaitingRoomApi
             return Problem.NotFound("unknown_performance", $"There is no performance '{performanceId}'.");
         }
 
-        var (answer, problem) = rooms.Status(id, Bearer(context));
-        return Respond(context, answer, problem, time, StatusCodes.Status200OK, rooms.SeatsMayReturn(id));
+        return StatusAnswer(id, context, rooms, time);
+    }
+
+    /// <summary>The answer to a status check of <paramref name="performanceId"/>: its poll is counted.</summary>
+    internal static IResult StatusAnswer(int performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
+    {
+        var (answer, problem) = rooms.Status(performanceId, Bearer(context));
+        return Respond(context, answer, problem, time, StatusCodes.Status200OK, rooms.SeatsMayReturn(performanceId));
     }
 
     private static IResult Respond(HttpContext context, QueueAnswer? answer, Problem? problem, TimeProvider time, int status, bool seatsMayReturn)

@@ -14,6 +14,7 @@ internal static class WaitingRoomExtensions
         services.AddSingleton<IShuffleRandom, CryptoShuffleRandom>();
         services.AddSingleton<IBackendHealthSource>(provider => provider.GetRequiredService<BackendHealth>());
         services.AddSingleton<WaitingRoomService>();
+        services.AddSingleton<Infrastructure.IHotPath, HotQueueStatus>();
         services.AddSingleton<IBuyerAccess>(provider => provider.GetRequiredService<WaitingRoomService>());
         services.AddSingleton<IQueueStatusSource>(provider => provider.GetRequiredService<WaitingRoomService>());
         services.AddHostedService<AdmissionWorker>();

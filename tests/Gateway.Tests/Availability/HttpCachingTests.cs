@@ -160,7 +160,7 @@ public sealed class HttpCachingTests
     [Fact]
     public async Task GetAvailability_FromAVenuePage_GetsTheSameAnswerAsWithoutOrigin_PlusCors()
     {
-        // A request with Origin takes the general pipeline (CORS), one without it the hot path: one answer either way.
+        // The hot path and the endpoint, with CORS or without: one answer whichever writes it.
         await using var gateway = await GatewayHost.StartAsync(time: TestClock.Create(), settings: new Dictionary<string, string?>
         {
             ["Gateway:Venues:grand:Origins:0"] = "https://grand.example",

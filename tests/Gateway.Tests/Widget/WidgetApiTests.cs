@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -327,6 +328,42 @@ public sealed partial class WidgetApiTests(WidgetGatewayFixture fixture) : IClas
         Assert.Contains("Location", exposed, StringComparison.Ordinal);
         Assert.Contains("Retry-After", exposed, StringComparison.Ordinal);
         Assert.Contains("Age", exposed, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(WidgetGatewayFixture.VenueSite, true)]
+    [InlineData(WidgetGatewayFixture.Stranger, false)]
+    public async Task Cors_QueueStatusFromAPage_AllowedForAVenueOnly_WithItsRetryAfterExposed(string origin, bool allowed)
+    {
+        using var joined = await Client.PostAsync("/api/v1/performances/1001/queue", null);
+        var token = (await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("queueToken").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/performances/1001/queue");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Authorization = new("Bearer", token);
+
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(allowed, response.Headers.Contains("Access-Control-Allow-Origin"));
+        if (allowed)
+        {
+            Assert.Equal(origin, Header(response, "Access-Control-Allow-Origin"));
+            Assert.Contains("Retry-After", Header(response, "Access-Control-Expose-Headers"), StringComparison.Ordinal);
+            Assert.Equal(["Origin"], response.Headers.Vary);
+        }
+    }
+
+    [Fact]
+    public async Task Cors_QueueStatusProblem_CarriesTheHeadersSoThePageCanReadIt()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/performances/1001/queue");
+        request.Headers.Add("Origin", WidgetGatewayFixture.VenueSite);
+        request.Headers.Authorization = new("Bearer", "v1.q.not-a-token");
+
+        using var response = await Client.SendAsync(request);
+
+        await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, "invalid_token");
+        Assert.Equal(WidgetGatewayFixture.VenueSite, Header(response, "Access-Control-Allow-Origin"));
     }
 
     [Fact]
