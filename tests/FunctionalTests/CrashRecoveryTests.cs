@@ -59,6 +59,33 @@ public sealed class CrashRecoveryTests : FunctionalTest
     }
 
     [Fact]
+    public async Task ThirtyPlacesJustAnswered_GatewayKilledAndRestarted_EveryTokenFindsItsPlace()
+    {
+        // A place is answered once its write is in the log (not yet forced to disk): a crash of the gateway keeps it.
+        var tokens = new List<(string Token, string State)>();
+        await using (var gateway = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath))
+        {
+            await gateway.KnowAvailabilityAsync(1001);
+            for (var i = 0; i < 30; i++)
+            {
+                using var joined = await gateway.Client.PostAsync("/api/v1/performances/1001/queue", null);
+                Assert.Equal(HttpStatusCode.Created, joined.StatusCode);
+                var body = await GatewayHostJson.ReadAsync(joined);
+                tokens.Add((body.GetProperty("queueToken").GetString()!, body.GetProperty("state").GetString()!));
+            }
+
+            gateway.Kill();
+        }
+
+        await using var restarted = await GatewayProcess.StartAsync(Mock.SoapUrl, DataPath);
+        foreach (var (token, state) in tokens)
+        {
+            var status = await restarted.GetJsonAsync("/api/v1/performances/1001/queue", token);
+            Assert.Equal(state, status.GetProperty("state").GetString());
+        }
+    }
+
+    [Fact]
     public async Task AvailabilityRead_GatewayKilledAndRestartedDuringAnOutage_ServesTheLastKnownAnswerStale()
     {
         JsonElement first;

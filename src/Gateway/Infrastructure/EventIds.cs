@@ -41,6 +41,7 @@ internal static class EventIds
     public const int StoreOpened = 500;
     public const int DataFolderTightened = 501;
     public const int DataFolderNotPrivate = 502;
+    public const int StoreSyncFailed = 503;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

@@ -47,6 +47,13 @@ internal interface IWaitingRoomStore
 
     /// <summary>Writes new or changed entries durably (batched with concurrent writers).</summary>
     Task SaveEntriesAsync(IReadOnlyList<StoredEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a new place (batched with concurrent writers): safe from a crash of the gateway once the task completes,
+    /// and from a crash of the machine within a second, when the store next forces its log to disk. A place is a
+    /// buyer's arrival, not a sale; a forced write per batch of joins would cost the door a quarter of its rate.
+    /// </summary>
+    Task SavePlaceAsync(StoredEntry place, CancellationToken cancellationToken);
 }
 
 /// <summary>Random choices of the lobby shuffle: cryptographic in production, seeded in tests.</summary>

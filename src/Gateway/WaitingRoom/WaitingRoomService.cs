@@ -85,7 +85,7 @@ internal sealed partial class WaitingRoomService(
 
         if (created is not null)
         {
-            await store.SaveEntriesAsync([created], CancellationToken.None);
+            await store.SavePlaceAsync(created, CancellationToken.None);
         }
 
         return (Answer(performanceId, view), null);

@@ -4,7 +4,8 @@ namespace OnSale.Gateway.Storage.Embedded;
 
 /// <summary>
 /// The embedded store's SQLite file (<c>{DataPath}/gateway.db</c>): WAL journal, <c>synchronous=FULL</c> so that a
-/// committed write is on disk before we answer, one writer at a time (SQLite's own rule, kept here to avoid busy
+/// committed write is on disk before we answer (new places alone ask for less: <see cref="SqliteBatchWriter"/>), one
+/// writer at a time (SQLite's own rule, kept here to avoid busy
 /// errors), readers in parallel from the connection pool. The file and its <c>-wal</c> and <c>-shm</c> are the
 /// gateway user's alone (<see cref="DataFolder"/>), and an erased value is zeroed where it lay (<c>secure_delete</c>),
 /// not left in the page's free space for whoever copies the file.
@@ -16,6 +17,9 @@ internal sealed partial class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
+    private readonly SqliteCommand _relaxed;
+    private readonly SqliteCommand _strict;
+    private readonly SqliteCommand _checkpoint;
 
     public SqliteDatabase(string dataPath, ILogger<SqliteDatabase> logger)
     {
@@ -31,6 +35,9 @@ internal sealed partial class SqliteDatabase : IDisposable
             DefaultTimeout = 30,
         }.ToString();
         _writer = Open();
+        _relaxed = Command("PRAGMA synchronous=NORMAL;");
+        _strict = Command("PRAGMA synchronous=FULL;");
+        _checkpoint = Command("PRAGMA wal_checkpoint(PASSIVE);");
 
         // On the writer only, the one connection that writes: FAST zeroes what a write frees on the pages it writes
         // anyway, at no extra I/O.
@@ -53,15 +60,54 @@ internal sealed partial class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> on the single writer connection inside a transaction, committed durably.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="synchronous"/> false the commit is written to the log but not forced to disk
+    /// (<c>synchronous=NORMAL</c> for this transaction): it survives a crash of the process at once, and a crash of
+    /// the machine once a later synchronous commit or <see cref="CheckpointAsync"/> has forced the log.
+    /// </remarks>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken, bool synchronous = true)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            using var transaction = _writer.BeginTransaction();
-            var result = write(_writer, transaction);
-            transaction.Commit();
-            return result;
+            if (!synchronous)
+            {
+                _relaxed.ExecuteNonQuery();
+            }
+
+            try
+            {
+                using var transaction = _writer.BeginTransaction();
+                var result = write(_writer, transaction);
+                transaction.Commit();
+                return result;
+            }
+            finally
+            {
+                if (!synchronous)
+                {
+                    _strict.ExecuteNonQuery();
+                }
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Copies the log into the database without waiting for readers (a passive checkpoint), forcing the log to disk
+    /// before and the database after: true when every logged commit is now on disk, false when a reader still held
+    /// some of the log back (try again shortly).
+    /// </summary>
+    public async Task<bool> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var reader = _checkpoint.ExecuteReader();
+            return reader.Read() && reader.GetInt64(1) == reader.GetInt64(2);
         }
         finally
         {
@@ -70,7 +116,7 @@ internal sealed partial class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs one statement as a durable write; returns the rows it changed.</summary>
-    public Task<int> ExecuteAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken, bool synchronous = true) =>
         WriteAsync(
             (connection, transaction) =>
             {
@@ -80,7 +126,8 @@ internal sealed partial class SqliteDatabase : IDisposable
                 bind(command.Parameters);
                 return command.ExecuteNonQuery();
             },
-            cancellationToken);
+            cancellationToken,
+            synchronous);
 
     /// <summary>
     /// Checkpoints the write-ahead log into the database and empties it: the log keeps whole old copies of the pages
@@ -101,6 +148,9 @@ internal sealed partial class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
+        _relaxed.Dispose();
+        _strict.Dispose();
+        _checkpoint.Dispose();
         _writer.Dispose();
         _writeGate.Dispose();
         SqliteConnection.ClearAllPools();
@@ -146,6 +196,14 @@ internal sealed partial class SqliteDatabase : IDisposable
     /// second, not the usual ten, and what it could not empty the next call does.
     /// </remarks>
     private void TruncateLog() => Pragma($"PRAGMA busy_timeout=100; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout={BusyTimeoutMs};");
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        command.Prepare();
+        return command;
+    }
 
     private void Pragma(string sql)
     {

@@ -59,26 +59,29 @@ internal sealed class SqliteWaitingRoomStore(SqliteDatabase database, SqliteBatc
             cancellationToken);
 
     public Task SaveEntriesAsync(IReadOnlyList<StoredEntry> entries, CancellationToken cancellationToken) =>
-        writer.WriteAsync(
-            batch =>
-            {
-                var command = batch.Command(UpsertEntry, DeclareEntry);
-                var p = command.Parameters;
-                var id = new byte[16]; // Bound at each execution: one buffer serves every entry.
-                foreach (var entry in entries)
-                {
-                    WriteId(entry.EntryId, id);
-                    p[0].Value = entry.PerformanceId;
-                    p[1].Value = id;
-                    p[2].Value = entry.Arrival;
-                    p[3].Value = (object?)entry.OrderKey ?? DBNull.Value;
-                    p[4].Value = (int)entry.State;
-                    p[5].Value = (object?)entry.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value;
-                    p[6].Value = entry.SeatsSpent;
-                    command.ExecuteNonQuery();
-                }
-            },
-            cancellationToken);
+        writer.WriteAsync(batch => Upsert(batch, entries), cancellationToken);
+
+    public Task SavePlaceAsync(StoredEntry place, CancellationToken cancellationToken) =>
+        writer.WriteAsync(batch => Upsert(batch, [place]), cancellationToken, synchronous: false);
+
+    private static void Upsert(SqliteBatch batch, IReadOnlyList<StoredEntry> entries)
+    {
+        var command = batch.Command(UpsertEntry, DeclareEntry);
+        var p = command.Parameters;
+        var id = new byte[16]; // Bound at each execution: one buffer serves every entry.
+        foreach (var entry in entries)
+        {
+            WriteId(entry.EntryId, id);
+            p[0].Value = entry.PerformanceId;
+            p[1].Value = id;
+            p[2].Value = entry.Arrival;
+            p[3].Value = (object?)entry.OrderKey ?? DBNull.Value;
+            p[4].Value = (int)entry.State;
+            p[5].Value = (object?)entry.AccessExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value;
+            p[6].Value = entry.SeatsSpent;
+            command.ExecuteNonQuery();
+        }
+    }
 
     /// <summary>
     /// An entry id as its key: the low 32 bits (a minted id's index in its room, counting up) first and big-endian,
