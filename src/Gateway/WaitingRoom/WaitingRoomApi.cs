@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using OnSale.Gateway.Infrastructure;
@@ -79,7 +80,8 @@ internal static class WaitingRoomApi
             response.StatusCode = status;
             response.ContentType = "application/json; charset=utf-8";
             response.ContentLength = body.Length;
-            return response.Body.WriteAsync(body).AsTask();
+            response.BodyWriter.Write(body); // Sent with the headers when the request ends: one write, no flush of its own.
+            return Task.CompletedTask;
         }
     }
 
