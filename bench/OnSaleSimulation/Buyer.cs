@@ -91,6 +91,7 @@ internal sealed class Buyer(int index, SimulationOptions options, GatewayClient 
                     soldOutSince ??= recorder.Now;
                     if (recorder.Now - soldOutSince >= options.SoldOutPatienceSeconds)
                     {
+                        recorder.SoldOutTold(soldOutSince.Value);
                         return "gave_up_sold_out";
                     }
 

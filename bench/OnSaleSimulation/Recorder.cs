@@ -18,6 +18,7 @@ internal sealed class Recorder(long openTimestamp)
     private readonly ConcurrentQueue<double> _joinMs = new();
     private readonly ConcurrentQueue<double> _statusMs = new();
     private readonly ConcurrentQueue<(double T, double Ms)> _statusTimed = new();
+    private readonly ConcurrentQueue<double> _toldSoldOut = new();
     private readonly ConcurrentQueue<double> _purchaseMs = new();
     private readonly ConcurrentQueue<double> _purchasePollMs = new();
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
@@ -30,6 +31,9 @@ internal sealed class Recorder(long openTimestamp)
 
     /// <summary>Status check latencies with when they ended (seconds since opening).</summary>
     public IReadOnlyCollection<(double T, double Ms)> StatusTimed => _statusTimed;
+
+    /// <summary>When each buyer who gave up on a sold-out show was first told so in their last run of sold-out answers.</summary>
+    public IReadOnlyCollection<double> ToldSoldOut => _toldSoldOut;
 
     public IReadOnlyCollection<double> PurchaseMs => _purchaseMs;
 
@@ -56,6 +60,8 @@ internal sealed class Recorder(long openTimestamp)
     public void Count(string what, int by = 1) => _counts.AddOrUpdate(what, by, (_, n) => n + by);
 
     public void Join(double ms) => _joinMs.Enqueue(ms);
+
+    public void SoldOutTold(double at) => _toldSoldOut.Enqueue(at);
 
     public void Status(double ms)
     {

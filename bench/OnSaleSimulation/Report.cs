@@ -90,6 +90,19 @@ internal static class Report
         var callsBeforeOpening = openingSample is null ? 0 : openingSample.Calls - run.BaselineStats.GetProperty("calls").EnumerateObject().Sum(p => p.Value.GetInt64());
         var rejectedInSale = soldOutSample is null || openingSample is null ? 0 : soldOutSample.Rejected - openingSample.Rejected;
         var statusP99 = Recorder.Percentile(r.StatusMs, 99);
+
+        // Sold out, told: from the last seat sold until the last buyer still waiting heard it (their last run of
+        // sold-out answers began; told earlier, while the box still showed seats, counts as at once).
+        var told = r.ToldSoldOut.Select(t => Math.Max(0, t - soldOutAt)).ToList();
+        var toldLast = told.Count == 0 || double.IsNaN(soldOutAt) ? double.NaN : told.Max();
+        var toldMet = !double.IsNaN(toldLast) && toldLast <= 10;
+
+        // Status checks per second, opening to 10 s after the last seat: against the budget the gateway states.
+        var statusSeconds = r.StatusTimed.Where(x => x.T >= 0 && x.T < (double.IsNaN(soldOutAt) ? double.MaxValue : soldOutAt + 10))
+            .GroupBy(x => (int)Math.Floor(x.T)).Select(g => g.Count()).ToList();
+        var statusPeak = statusSeconds.Count == 0 ? 0 : statusSeconds.Max();
+        var statusMean = statusSeconds.Count == 0 ? 0 : statusSeconds.Average();
+        var budgetMet = statusPeak <= o.StatusBudget;
         var capMet = refusedShare <= o.RefusedGoal;
         var goodputMet = goodput / ideal >= o.GoodputGoal;
         var accountingMet = sameSet && confirmed.Count == orders.Count && confirmedSeats == orderSeats && gatewayConfirmedMetric == orders.Count;
@@ -105,6 +118,8 @@ internal static class Report
             | calls refused by the box ÷ all calls | **{refusedShare:P1}** ({rejected:N0} of {totalCalls:N0}; during the sale {rejectedInSale:N0}) | ≤ {o.RefusedGoal:P0} {Mark(capMet)} |
             | seconds to sold out | **{soldOutAt:F1}** (seats sold {mockSeats:N0} of {o.Seats:N0}) | — |
             | queue-status p99 (client-side) | **{statusP99:F1} ms** | < 50 ms {Mark(statusP99 < 50)} |
+            | seconds from the last seat sold to the last waiting buyer told | **{toldLast:F1}** ({told.Count:N0} buyers told; p50 {Recorder.Percentile(told, 50):F1} s, p99 {Recorder.Percentile(told, 99):F1} s; 1-s sampling of the last seat) | ≤ 10 s {Mark(toldMet)} |
+            | status checks per second, opening to 10 s after the last seat | **peak {statusPeak:N0}, mean {statusMean:N0}** | ≤ the stated budget {o.StatusBudget:N0} {Mark(budgetMet)} |
             | oversold | **{oversold}** | 0 {Mark(noOversell)} |
             | buyers without a terminal answer | **{stuck + errors}** | 0 {Mark(endedMet)} |
 
@@ -248,6 +263,11 @@ internal static class Report
             ["callsByOperation"] = callsByOp,
             ["statusP50Ms"] = Recorder.Percentile(r.StatusMs, 50),
             ["statusP99Ms"] = Recorder.Percentile(r.StatusMs, 99),
+            ["soldOutToldLastSeconds"] = toldLast,
+            ["soldOutToldCount"] = told.Count,
+            ["statusPerSecondPeak"] = statusPeak,
+            ["statusPerSecondMean"] = statusMean,
+            ["statusBudget"] = o.StatusBudget,
             ["purchaseP50Ms"] = Recorder.Percentile(r.PurchaseMs, 50),
             ["purchaseP99Ms"] = Recorder.Percentile(r.PurchaseMs, 99),
             ["confirmationP50Ms"] = Recorder.Percentile(waits, 50),

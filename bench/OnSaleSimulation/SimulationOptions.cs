@@ -33,6 +33,9 @@ internal sealed record SimulationOptions
     /// <summary>The gateway's <c>Gateway:Resilience:MaxBackendCallsPerSecond</c>, for the report (the script sets it; 0: not told).</summary>
     public int GatewayCap { get; init; }
 
+    /// <summary>The gateway's <c>Gateway:WaitingRoom:StatusChecksPerSecond</c>, for the report (the script sets it).</summary>
+    public int StatusBudget { get; init; } = 5_000;
+
     /// <summary>Seconds after the opening at which the mock's caps change by <see cref="CapChangeFactor"/> (negative: never).</summary>
     public double CapChangeAt { get; init; } = -1;
 
@@ -97,6 +100,7 @@ internal sealed record SimulationOptions
                 "seats" => o with { Seats = Int(value) },
                 "mock-cap" => o with { MockCap = Int(value) },
                 "gateway-cap" => o with { GatewayCap = Int(value) },
+                "status-budget" => o with { StatusBudget = Int(value) },
                 "mock-concurrency" => o with { MockConcurrency = Int(value) },
                 "cap-change-at" => o with { CapChangeAt = Double(value) },
                 "cap-change-for" => o with { CapChangeFor = Double(value) },

@@ -137,6 +137,23 @@
     return hh > 0 || d > 0 ? `${d * 24 + hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
   }
 
+  // What the gateway knows of a waiting buyer's chances, in plain words: never false hope, never silence.
+  function odds(q) {
+    if (q.seatsLeft == null || q.peopleAhead == null) {
+      return null;
+    }
+    const seats = `${count(q.seatsLeft)} ${q.seatsLeft === 1 ? 'seat is' : 'seats are'}`;
+    const people = `${count(q.peopleAhead)} ${q.peopleAhead === 1 ? 'person' : 'people'}`;
+    if (q.likelySoldOut) {
+      return h('div', { class: 'notice notice-warning', id: 'odds', role: 'status' },
+        h('p', null, `About ${seats} left for the ${people} ahead of you: you may not get tickets.`),
+        h('p', null, 'You keep your place if you stay: seats sometimes come back when other buyers do not finish.'));
+    }
+    return h('p', { id: 'odds' }, q.peopleAhead === 0
+      ? `About ${seats} left.`
+      : `About ${seats} left; the ${people} ahead of you are likely to take about ${count(q.seatsLikelyTakenAhead || 0)}.`);
+  }
+
   function waitText(seconds) {
     if (seconds < 60) {
       return 'less than a minute';
@@ -341,7 +358,7 @@
     const detail = { state: app.view, venue: config.venue, performanceId: PERF, mode: app.notice.mode, connection: lastConnection };
     const q = app.queue;
     if (q && (app.view === 'lobby' || app.view === 'waiting' || app.view === 'sold_out')) {
-      Object.assign(detail, { position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds, opensAt: q.opensAt });
+      Object.assign(detail, { position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds, opensAt: q.opensAt, seatsLeft: q.seatsLeft, peopleAhead: q.peopleAhead, likelySoldOut: q.likelySoldOut });
     }
     if (app.view === 'admitted' && app.access) {
       detail.accessExpiresAt = app.access.expiresAt || null;
@@ -729,7 +746,8 @@
         h('div', { class: 'figure' }, h('span', { class: 'label' }, 'Your place in the queue'),
           h('span', { class: 'value' }, q.position === 1 ? "You're next" : `${count(q.position)}`)),
         q.estimatedWaitSeconds != null ? h('p', null, `Estimated wait: ${waitText(q.estimatedWaitSeconds)}.`) : null,
-        q.message ? h('p', null, q.message) : null,
+        odds(q),
+        q.message && !q.likelySoldOut ? h('p', null, q.message) : null,
         h('p', null, "Keep this page open: you'll move forward automatically. When it's your turn, you'll have a limited time to choose seats and pay."),
         lastChecked(),
       ];

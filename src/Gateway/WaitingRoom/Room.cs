@@ -17,7 +17,21 @@ internal readonly record struct EntryView(
     bool SoldOut,
     DateTimeOffset OpensAt,
     DateTimeOffset? AccessExpiresAt,
-    double? AdmissionsPerSecond);
+    double? AdmissionsPerSecond,
+    Odds? Odds = null);
+
+/// <summary>
+/// What a waiting buyer's chances look like, from what the gateway knows: the seats last known left (after those
+/// promised to purchases in flight), the people ahead (active buyers and the line before this place), and the seats
+/// those people are likely to take at the mean a buyer of this room has taken so far.
+/// </summary>
+internal readonly record struct Odds(int SeatsLeft, int PeopleAhead, double SeatsPerBuyer)
+{
+    public int SeatsLikelyTakenAhead => (int)Math.Round(PeopleAhead * SeatsPerBuyer);
+
+    /// <summary>The people ahead are likely to take every seat left before this buyer's turn.</summary>
+    public bool LikelySoldOut => SeatsLikelyTakenAhead >= SeatsLeft;
+}
 
 /// <summary>
 /// One performance's waiting room, all in memory under one lock (the store keeps it durable). Before opening, joiners
@@ -55,6 +69,9 @@ internal sealed class Room
     private double _credit;
     private double _turnSeconds = InitialTurnSeconds;
     private int _lastBacklog;
+    private long _seatsTaken;
+    private int _buyersWhoTook;
+    private int _seatsLeft = -1;
     private DateTimeOffset _lastTick;
     private DateTimeOffset _lastAdjust;
 
@@ -78,6 +95,31 @@ internal sealed class Room
 
     /// <summary>As far as we know, nothing is left to buy: waiting buyers are told so and nobody is admitted.</summary>
     public bool SoldOut { get; private set; }
+
+    /// <summary>The seats last known left, after those promised to purchases in flight; null while not known.</summary>
+    public int? SeatsLeft
+    {
+        get => Volatile.Read(ref _seatsLeft) is var left and >= 0 ? left : null;
+        set => Volatile.Write(ref _seatsLeft, value is { } left ? Math.Max(0, left) : -1);
+    }
+
+    /// <summary>
+    /// The seats a buyer of this room has taken on average, counting those who took any; before anyone has,
+    /// <see cref="AssumedSeatsPerBuyer"/>.
+    /// </summary>
+    public double SeatsPerBuyer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return MeanSeats();
+            }
+        }
+    }
+
+    /// <summary>What a buyer is assumed to take before this room has seen anyone take seats.</summary>
+    public const double AssumedSeatsPerBuyer = 2;
 
     public int ActiveBuyers
     {
@@ -132,6 +174,7 @@ internal sealed class Room
                     LastSeen = Seconds(now.ToUnixTimeMilliseconds()), // Everyone is given the benefit of the doubt after a restart.
                     PollDueMs = int.MinValue,
                 }, stored.EntryId);
+                Took(0, _slots[index].SeatsSpent);
                 if (stored.OrderKey is not null)
                 {
                     keyed++;
@@ -266,6 +309,7 @@ internal sealed class Room
                 return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
             }
 
+            Took(slot.SeatsSpent, seats);
             slot.SeatsSpent = (byte)(slot.SeatsSpent + seats);
             return new SpendResult(SpendOutcome.Spent, left - seats, Store(index));
         }
@@ -282,7 +326,9 @@ internal sealed class Room
             }
 
             ref var slot = ref _slots[index];
-            slot.SeatsSpent = (byte)Math.Max(0, slot.SeatsSpent - seats);
+            var refunded = Math.Min(slot.SeatsSpent, seats);
+            Took(slot.SeatsSpent, -refunded);
+            slot.SeatsSpent = (byte)(slot.SeatsSpent - refunded);
             return Store(index);
         }
     }
@@ -637,8 +683,25 @@ internal sealed class Room
             SoldOut,
             OpensAt,
             slot.State is EntryState.Admitted or EntryState.Expired or EntryState.Done ? DateTimeOffset.FromUnixTimeSeconds(slot.AccessExpiresAt) : null,
-            _rate > 0.01 ? _rate : null);
+            _rate > 0.01 ? _rate : null,
+            position is { } p && SeatsLeft is { } left ? new Odds(left, _active + p - 1, MeanSeats()) : null);
     }
+
+    /// <summary>A place's seats taken went from <paramref name="before"/> by <paramref name="change"/>.</summary>
+    private void Took(int before, int change)
+    {
+        _seatsTaken += change;
+        if (before == 0 && change > 0)
+        {
+            _buyersWhoTook++;
+        }
+        else if (before > 0 && before + change == 0)
+        {
+            _buyersWhoTook--;
+        }
+    }
+
+    private double MeanSeats() => _buyersWhoTook > 0 ? Math.Round((double)_seatsTaken / _buyersWhoTook, 2) : AssumedSeatsPerBuyer;
 
     private StoredEntry Store(int index)
     {

@@ -39,7 +39,7 @@ internal static class WaitingRoomApi
         }
 
         var (answer, problem) = await rooms.JoinAsync(id, Bearer(context), context.RequestAborted, hot.For(id, context));
-        return Respond(context, answer, problem, time, StatusCodes.Status201Created, rooms.SeatsMayReturn(id));
+        return Respond(context, rooms, answer, problem, time, StatusCodes.Status201Created, rooms.SeatsMayReturn(id));
     }
 
     private static IResult Status(string performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
@@ -56,17 +56,17 @@ internal static class WaitingRoomApi
     internal static IResult StatusAnswer(int performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
     {
         var (answer, problem) = rooms.Status(performanceId, Bearer(context));
-        return Respond(context, answer, problem, time, StatusCodes.Status200OK, rooms.SeatsMayReturn(performanceId));
+        return Respond(context, rooms, answer, problem, time, StatusCodes.Status200OK, rooms.SeatsMayReturn(performanceId));
     }
 
-    private static IResult Respond(HttpContext context, QueueAnswer? answer, Problem? problem, TimeProvider time, int status, bool seatsMayReturn)
+    private static IResult Respond(HttpContext context, WaitingRoomService rooms, QueueAnswer? answer, Problem? problem, TimeProvider time, int status, bool seatsMayReturn)
     {
         if (problem is not null)
         {
             return problem;
         }
 
-        context.Response.Headers.RetryAfter = Seconds(WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn));
+        context.Response.Headers.RetryAfter = Seconds(WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn, rooms.PollFloorSeconds));
         context.Response.Headers.CacheControl = "no-store";
         return new JsonAnswer(JsonSerializer.SerializeToUtf8Bytes(answer, WaitingRoomJsonContext.Default.QueueAnswer), status);
     }

@@ -9,7 +9,20 @@ internal sealed record QueueAnswer(
     DateTimeOffset? OpensAt,
     string? AccessToken,
     DateTimeOffset? AccessExpiresAt,
-    string? Message);
+    string? Message)
+{
+    /// <summary>Waiting and sold out: the seats last known left, less those promised to purchases in flight.</summary>
+    public int? SeatsLeft { get; init; }
+
+    /// <summary>Waiting: the people ahead of this buyer (buying now, and in line before them).</summary>
+    public int? PeopleAhead { get; init; }
+
+    /// <summary>Waiting: the seats those people are likely to take, at the mean a buyer of this sale has taken.</summary>
+    public int? SeatsLikelyTakenAhead { get; init; }
+
+    /// <summary>Waiting: the people ahead are likely to take every seat left before this buyer's turn.</summary>
+    public bool? LikelySoldOut { get; init; }
+}
 
 /// <summary>One waiting room, for the status page.</summary>
 internal sealed record QueueStatus(int PerformanceId, bool Active, bool Opened, bool SoldOut, int Waiting, int Lobby, int ActiveBuyers, int AdmissionLimit, double AdmissionsPerSecond);

@@ -27,6 +27,7 @@ internal sealed partial class WaitingRoomService(
     private readonly ConcurrentDictionary<int, Room> _rooms = new();
     private readonly ConcurrentDictionary<int, bool> _wasActive = new();
     private readonly SemaphoreSlim _roomCreation = new(1, 1);
+    private double _pollFloorSeconds;
 
     private WaitingRoomOptions Options => options.Value;
 
@@ -253,10 +254,15 @@ internal sealed partial class WaitingRoomService(
     public async Task TickAsync(CancellationToken cancellationToken)
     {
         var pace = Pace(_rooms.Values.Count(r => r.Opened && r.Figures.Waiting > 0));
+        var pollers = 0;
         foreach (var room in _rooms.Values)
         {
-            var soldOut = room.Opened && await IsSoldOutAsync(room.PerformanceId, cancellationToken);
+            // Once open: the lobby has no places to weigh the seats against, and no read of its own to spend.
+            room.SeatsLeft = room.Opened ? await SeatsLeftAsync(room.PerformanceId, cancellationToken) : null;
+            var soldOut = room.SeatsLeft == 0;
             var result = room.Tick(time.GetUtcNow(), soldOut, pace, shuffle);
+            var (waiting, lobby, _, _, _) = room.Figures;
+            pollers += waiting + lobby;
             if (result.Opened)
             {
                 await store.SaveRoomAsync(new StoredRoom(room.PerformanceId, room.OpensAt, Opened: true), cancellationToken);
@@ -288,7 +294,16 @@ internal sealed partial class WaitingRoomService(
 
             _wasActive[room.PerformanceId] = room.IsActive;
         }
+
+        // Everyone who polls, asked to wait at least this long on average: together they stay within the budget.
+        Volatile.Write(ref _pollFloorSeconds, (double)pollers / Options.StatusChecksPerSecond);
     }
+
+    /// <summary>
+    /// The shortest wait a polling buyer is told (seconds, before jitter): the buyers in line and in the lobby divided by
+    /// <see cref="WaitingRoomOptions.StatusChecksPerSecond"/>, as of the last admission round.
+    /// </summary>
+    public double PollFloorSeconds => Volatile.Read(ref _pollFloorSeconds);
 
     public int BuyersExpected(TimeSpan within)
     {
@@ -313,22 +328,39 @@ internal sealed partial class WaitingRoomService(
     public bool SeatsMayReturn(int performanceId) => availability.HasPromises(performanceId);
 
     /// <summary>
-    /// When to ask again, in seconds, with ±20% jitter so that pollers do not synchronise. Sold out is asked again
-    /// sooner while seats may come back, so that buyers let in then learn it before the seats are gone.
+    /// When to ask again, in seconds, following what can change for this buyer, with ±20 % jitter so that pollers do not
+    /// synchronise:
+    /// <list type="bullet">
+    /// <item>waiting: 2 s when their turn is near (50 places or 20 s away); otherwise a tenth of the wait, between 3 and
+    /// <see cref="NewsWithinSeconds"/>: whatever their place, the seats running out is news they must hear within
+    /// seconds, and so is a line that starts moving;</item>
+    /// <item>lobby: a quarter of the time to the opening, 2 to 30 s; sold out: 5 s while seats may come back (purchases
+    /// in flight), else 15 s; admitted 30 s (they are buying); expired 60 s.</item>
+    /// </list>
+    /// Whoever waits (line, lobby, sold out) is told at least <paramref name="floorSeconds"/>
+    /// (<see cref="PollFloorSeconds"/>), so that everyone polling together stays within the stated budget.
     /// </summary>
-    internal static int RetryAfterSeconds(QueueAnswer answer, DateTimeOffset now, bool seatsMayReturn = false)
+    internal static int RetryAfterSeconds(QueueAnswer answer, DateTimeOffset now, bool seatsMayReturn = false, double floorSeconds = 0)
     {
         double seconds = answer.State switch
         {
             "lobby" when answer.OpensAt is { } opens => Math.Clamp((opens - now).TotalSeconds / 4, 2, 30),
-            "waiting" when answer.Position is <= 50 => 2,
-            "waiting" => Math.Clamp((answer.EstimatedWaitSeconds ?? 60) / 10.0, 3, 20),
+            "waiting" when answer.Position is <= 50 || answer.EstimatedWaitSeconds is <= 20 => 2,
+            "waiting" => Math.Clamp((answer.EstimatedWaitSeconds ?? 60) / 10.0, 3, NewsWithinSeconds),
             "admitted" => 30,
-            "sold_out" => seatsMayReturn ? 5 : 20,
+            "sold_out" => seatsMayReturn ? 5 : 15,
             _ => 60,
         };
+        if (answer.State is "waiting" or "lobby" or "sold_out")
+        {
+            seconds = Math.Max(seconds, floorSeconds);
+        }
+
         return Math.Max(1, (int)Math.Round(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4))));
     }
+
+    /// <summary>The longest a waiting buyer is told to wait (before jitter and the budget's floor).</summary>
+    internal const double NewsWithinSeconds = 6;
 
     private QueueAnswer Answer(int performanceId, EntryView view, string? queueToken = null)
     {
@@ -338,10 +370,15 @@ internal sealed partial class WaitingRoomService(
             EntryState.Lobby => new QueueAnswer("lobby", queueToken, null, null, view.OpensAt, null, null,
                 "The sale has not opened yet. Everyone here when it opens gets a random place in line, ahead of later arrivals."),
             EntryState.Waiting when view.SoldOut => new QueueAnswer("sold_out", queueToken, view.Position, null, null, null, null,
-                "As far as we know, everything is sold. Keep this page open: if seats come back, you keep your place."),
-            EntryState.Waiting => new QueueAnswer("waiting", queueToken, view.Position,
-                view.AdmissionsPerSecond is { } rate ? (int)Math.Ceiling(view.Position!.Value / rate) : null, null, null, null,
-                "You are in line. Keep this page open; we will let you in when it is your turn."),
+                "As far as we know, everything is sold. Keep this page open: if seats come back, you keep your place.")
+            {
+                SeatsLeft = 0,
+            },
+            EntryState.Waiting => WithOdds(
+                new QueueAnswer("waiting", queueToken, view.Position,
+                    view.AdmissionsPerSecond is { } rate ? (int)Math.Ceiling(view.Position!.Value / rate) : null, null, null, null,
+                    "You are in line. Keep this page open; we will let you in when it is your turn."),
+                view.Odds),
             EntryState.Admitted => new QueueAnswer("admitted", queueToken, null, null, null,
                 Tokens.Sign(TokenKind.Access, performanceId, view.EntryId, view.AccessExpiresAt!.Value), view.AccessExpiresAt,
                 "It is your turn. Choose your seats before the time runs out."),
@@ -353,6 +390,18 @@ internal sealed partial class WaitingRoomService(
                 "Your time to buy ran out. Join the queue again."),
         };
     }
+
+    /// <summary>The buyer's odds in the answer, and in plain words when the people ahead are likely to take every seat.</summary>
+    private static QueueAnswer WithOdds(QueueAnswer answer, Odds? odds) => odds is not { } o ? answer : answer with
+    {
+        SeatsLeft = o.SeatsLeft,
+        PeopleAhead = o.PeopleAhead,
+        SeatsLikelyTakenAhead = o.SeatsLikelyTakenAhead,
+        LikelySoldOut = o.LikelySoldOut,
+        Message = o.LikelySoldOut
+            ? string.Create(CultureInfo.InvariantCulture, $"About {o.SeatsLeft:N0} {(o.SeatsLeft == 1 ? "seat is" : "seats are")} left for the {o.PeopleAhead:N0} {(o.PeopleAhead == 1 ? "person" : "people")} ahead of you: you may not get tickets. Keep this page open if you still want to try; you keep your place.")
+            : answer.Message,
+    };
 
     private async Task<(Room? Room, Problem? Problem)> GetOrCreateRoomAsync(int performanceId, CancellationToken cancellationToken)
     {
@@ -397,11 +446,13 @@ internal sealed partial class WaitingRoomService(
         }
     }
 
-    private async Task<bool> IsSoldOutAsync(int performanceId, CancellationToken cancellationToken)
+    /// <summary>The seats last known left, less those promised to purchases in flight; null while nothing is known.</summary>
+    private async Task<int?> SeatsLeftAsync(int performanceId, CancellationToken cancellationToken)
     {
         var (outcome, snapshot) = await availability.GetAsync(performanceId, cancellationToken);
         return outcome is AvailabilityOutcome.Fresh or AvailabilityOutcome.Stale
-            && snapshot!.Zones.All(z => z.Available - availability.Promised(performanceId, z.ZoneId) <= 0);
+            ? snapshot!.Zones.Sum(z => Math.Max(0, z.Available - availability.Promised(performanceId, z.ZoneId)))
+            : null;
     }
 
     private static Problem InvalidToken(string detail) => new(401, "invalid_token", "The token is not valid.", detail);

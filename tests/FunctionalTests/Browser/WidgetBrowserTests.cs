@@ -70,6 +70,45 @@ public sealed class WidgetBrowserTests
     }
 
     [Fact]
+    public async Task Waiting_FewSeatsForThePeopleAhead_SaysSoPlainly_ThenSoldOutComesWithinSeconds()
+    {
+        await using var stack = await SaleStack.StartAsync(new Dictionary<string, string>
+        {
+            ["Gateway:WaitingRoom:ActivationThreshold"] = "0",
+            ["Gateway:WaitingRoom:MaxActiveBuyers"] = "1",
+            ["Gateway:WaitingRoom:AdmissionInterval"] = "00:00:00.200",
+        });
+        await stack.Mock.Control.SetAvailableAsync(Hamlet, 1, 3);
+        await stack.Mock.Control.SetAvailableAsync(Hamlet, 2, 0);
+        using var browser = new Chromium();
+
+        // One buyer is buying and three are in line: four people ahead of ours, likely to take 8 seats of the 3 left.
+        var buying = await stack.JoinAsAnotherBuyerAsync(Hamlet);
+        await Eventually.HoldsAsync(
+            () => StatusAsync(stack, buying.GetProperty("queueToken").GetString()!),
+            s => s.GetProperty("state").GetString() == "admitted",
+            "the first buyer is admitted");
+        for (var i = 0; i < 3; i++)
+        {
+            await stack.JoinAsAnotherBuyerAsync(Hamlet);
+        }
+
+        browser.OpenWidget(stack.SiteUrl);
+        browser.Element("#btn-join").Click();
+        browser.View("waiting");
+        browser.Until(
+            d => d.FindElements(By.Id("odds")).FirstOrDefault()?.Text.Contains("About 3 seats are left for the 4 people ahead of you: you may not get tickets.", StringComparison.Ordinal) == true,
+            "the widget says the odds in plain words");
+        browser.Screenshot("odds-likely-sold-out");
+
+        // The last seats go elsewhere: the buyer hears it from the widget within seconds, not after a long silence.
+        await stack.Mock.Control.SetAvailableAsync(Hamlet, 1, 0);
+        var soldOut = browser.Until(d => d.FindElements(By.CssSelector("#view[data-view='sold_out']")).FirstOrDefault(), "sold out is told", seconds: 15);
+        Assert.Contains("Sold out for now", soldOut.Text, StringComparison.Ordinal);
+        browser.Screenshot("odds-sold-out");
+    }
+
+    [Fact]
     public async Task DegradedMode_StaleAvailabilityAndBanner_PurchaseParkedThenConfirmedOnTheSamePage()
     {
         await using var stack = await SaleStack.StartAsync(new Dictionary<string, string>

@@ -16,8 +16,48 @@ public sealed class RetryAfterTests
         var pending = Enumerable.Range(0, 200).Select(_ => WaitingRoomService.RetryAfterSeconds(soldOut, Now, seatsMayReturn: true)).ToList();
         var final = Enumerable.Range(0, 200).Select(_ => WaitingRoomService.RetryAfterSeconds(soldOut, Now, seatsMayReturn: false)).ToList();
 
-        // ±20 % jitter around 5 s and 20 s: buyers let in when seats come back learn it within seconds.
+        // ±20 % jitter around 5 s and 15 s: buyers let in when seats come back learn it within seconds.
         Assert.All(pending, s => Assert.InRange(s, 4, 6));
-        Assert.All(final, s => Assert.InRange(s, 16, 24));
+        Assert.All(final, s => Assert.InRange(s, 12, 18));
+    }
+
+    [Theory]
+    [InlineData(10_000, 3_600)] // far back in a long line
+    [InlineData(400, 100)]
+    public void Waiting_WhateverThePlace_AsksAgainSoonEnoughToHearTheNews(int position, int wait)
+    {
+        var answer = new QueueAnswer("waiting", "q", position, wait, null, null, null, "in line");
+
+        var seconds = Enumerable.Range(0, 200).Select(_ => WaitingRoomService.RetryAfterSeconds(answer, Now)).ToList();
+
+        Assert.All(seconds, s => Assert.InRange(s, 2, (int)Math.Ceiling(WaitingRoomService.NewsWithinSeconds * 1.2)));
+    }
+
+    [Theory]
+    [InlineData(30, 600)]
+    [InlineData(400, 15)]
+    public void Waiting_TurnNear_AsksAgainEveryTwoSeconds(int position, int wait)
+    {
+        var answer = new QueueAnswer("waiting", "q", position, wait, null, null, null, "in line");
+
+        Assert.All(Enumerable.Range(0, 200), _ => Assert.InRange(WaitingRoomService.RetryAfterSeconds(answer, Now), 2, 2));
+    }
+
+    [Fact]
+    public void TheBudgetsFloor_HoldsBackEveryoneWhoWaits_NotTheBuyerWhoseTurnItIs()
+    {
+        var waiting = new QueueAnswer("waiting", "q", 3, 5, null, null, null, "in line");
+        var lobby = new QueueAnswer("lobby", "q", null, null, Now.AddMinutes(1), null, null, "lobby");
+        var admitted = new QueueAnswer("admitted", "q", null, null, null, "a", Now.AddMinutes(10), "your turn");
+
+        // 40,000 waiting at 2,000 status checks a second: 20 s each, on average.
+        foreach (var answer in new[] { waiting, lobby })
+        {
+            var seconds = Enumerable.Range(0, 500).Select(_ => WaitingRoomService.RetryAfterSeconds(answer, Now, floorSeconds: 20)).ToList();
+            Assert.All(seconds, s => Assert.InRange(s, 16, 24));
+            Assert.InRange(seconds.Average(), 19, 21);
+        }
+
+        Assert.All(Enumerable.Range(0, 200), _ => Assert.InRange(WaitingRoomService.RetryAfterSeconds(admitted, Now, floorSeconds: 20), 24, 36));
     }
 }

@@ -81,6 +81,42 @@ public sealed class WaitingRoomApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Waiting_FewSeatsLeftForThePeopleAhead_TheAnswerSaysSoInNumbersAndWords()
+    {
+        await _mock.Control.SetAvailableAsync(Stadium, 1, 3);
+        await _mock.Control.SetAvailableAsync(Stadium, 2, 0);
+        await _mock.Control.SetAvailableAsync(Stadium, 3, 0);
+        var tokens = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            tokens.Add((await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!);
+        }
+
+        await OpenAsync();
+        var waiting = await Eventually.HoldsAsync(
+            async () => (await Task.WhenAll(tokens.Select(StatusAsync))).Where(s => s.GetProperty("state").GetString() == "waiting").ToList(),
+            states => states.Count == 4 && states.All(s => s.TryGetProperty("seatsLeft", out _)),
+            "four buyers wait, told the seats left",
+            time: _time);
+        var first = waiting.Single(s => s.GetProperty("position").GetInt32() == 1);
+        var last = waiting.Single(s => s.GetProperty("position").GetInt32() == 4);
+
+        // One buyer is buying: the first in line has one person ahead, likely to take 2 of the 3 seats left.
+        Assert.Equal((3, 1, 2, false), Odds(first));
+        Assert.Equal((3, 4, 8, true), Odds(last));
+        Assert.Equal(
+            "About 3 seats are left for the 4 people ahead of you: you may not get tickets. Keep this page open if you still want to try; you keep your place.",
+            last.GetProperty("message").GetString());
+        Assert.Equal("You are in line. Keep this page open; we will let you in when it is your turn.", first.GetProperty("message").GetString());
+
+        static (int, int, int, bool) Odds(JsonElement s) => (
+            s.GetProperty("seatsLeft").GetInt32(),
+            s.GetProperty("peopleAhead").GetInt32(),
+            s.GetProperty("seatsLikelyTakenAhead").GetInt32(),
+            s.GetProperty("likelySoldOut").GetBoolean());
+    }
+
+    [Fact]
     public async Task Purchase_AccessTokenOfAnotherPerformance_Returns401()
     {
         await JoinAsync();
