@@ -309,7 +309,7 @@ up to writing this section.
 
 wrk ${THREADS} threads, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per target, the order rotating.
 Join = \`POST $QUEUE\` with no body into the lobby of performance $PERFORMANCE (on sale in 2 hours), so each one is a
-new place (committed to the log before the `201`). Status = \`GET $QUEUE\` with \`Authorization: Bearer {queueToken}\` from a join made just before each measurement. Availability = the
+new place (committed to the log before the \`201\`). Status = \`GET $QUEUE\` with \`Authorization: Bearer {queueToken}\` from a join made just before each measurement. Availability = the
 cached read \`GET $AVAILABILITY\` (the one \`run.sh\` compares with a bare endpoint). Bare = \`bench/BareEndpoint\`, a bare
 ASP.NET Core endpoint serving the availability read's bytes. Rate limits lifted.
 

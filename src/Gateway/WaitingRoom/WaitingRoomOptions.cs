@@ -20,9 +20,10 @@ public sealed class WaitingRoomOptions : IValidatableObject
 
     /// <summary>
     /// The status checks per second this node's waiting buyers may send together: everyone in line or in the lobby is
-    /// told to wait at least (their number ÷ this) seconds, so a larger crowd polls less often instead of polling harder.
-    /// At the default, up to 30,000 waiting buyers poll at their own pace (at most 6 s apart, so that news such as the
-    /// last seat going reaches each within seconds); beyond that the budget sets the pace. Default: 5,000.
+    /// told to wait at least (their number ÷ four fifths of this) seconds, so a larger crowd polls less often instead of
+    /// polling harder, and the busiest second stays within it. At the default, up to 24,000 waiting buyers poll at their
+    /// own pace (at most 6 s apart, so that news such as the last seat going reaches each within seconds); beyond that
+    /// the budget sets the pace. Default: 5,000.
     /// </summary>
     [Range(1, 1_000_000)]
     public int StatusChecksPerSecond { get; set; } = 5_000;

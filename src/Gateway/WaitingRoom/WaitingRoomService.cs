@@ -295,13 +295,17 @@ internal sealed partial class WaitingRoomService(
             _wasActive[room.PerformanceId] = room.IsActive;
         }
 
-        // Everyone who polls, asked to wait at least this long on average: together they stay within the budget.
-        Volatile.Write(ref _pollFloorSeconds, (double)pollers / Options.StatusChecksPerSecond);
+        // Everyone who polls, asked to wait at least this long on average: together they send four fifths of the budget,
+        // which leaves the rest for the seconds in which more of them happen to ask at once.
+        Volatile.Write(ref _pollFloorSeconds, pollers / (BudgetAimed * Options.StatusChecksPerSecond));
     }
+
+    /// <summary>The share of the status budget that polling buyers are paced to on average.</summary>
+    internal const double BudgetAimed = 0.8;
 
     /// <summary>
     /// The shortest wait a polling buyer is told (seconds, before jitter): the buyers in line and in the lobby divided by
-    /// <see cref="WaitingRoomOptions.StatusChecksPerSecond"/>, as of the last admission round.
+    /// <see cref="BudgetAimed"/> of <see cref="WaitingRoomOptions.StatusChecksPerSecond"/>, as of the last admission round.
     /// </summary>
     public double PollFloorSeconds => Volatile.Read(ref _pollFloorSeconds);
 

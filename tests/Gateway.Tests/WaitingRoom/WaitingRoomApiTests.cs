@@ -117,6 +117,34 @@ public sealed class WaitingRoomApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_ACrowdBeyondTheBudget_IsToldToWaitLongerSoThatTogetherItKeepsToIt()
+    {
+        await _gateway.DisposeAsync();
+        _gateway = await StartGatewayAsync(new Dictionary<string, string?> { ["Gateway:WaitingRoom:StatusChecksPerSecond"] = "1" });
+        var tokens = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            tokens.Add((await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!);
+        }
+
+        // 20 in the lobby at 1 check a second, paced to four fifths of it: 25 s each (±20 %), not the lobby's own 15 s.
+        var waits = await Eventually.HoldsAsync(
+            async () => await Task.WhenAll(tokens.Select(async token =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/performances/{Stadium}/queue");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await _gateway.Client.SendAsync(request);
+                return response.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
+            })),
+            seconds => seconds.All(s => s >= 20),
+            "the next admission round sets the budget's pace",
+            time: _time,
+            advance: TimeSpan.FromMilliseconds(100));
+
+        Assert.All(waits, s => Assert.InRange(s, 20, 30));
+    }
+
+    [Fact]
     public async Task Purchase_AccessTokenOfAnotherPerformance_Returns401()
     {
         await JoinAsync();
