@@ -98,8 +98,9 @@ internal static class Report
         var toldMet = !double.IsNaN(toldLast) && toldLast <= 10;
 
         // Status checks per second, opening to 10 s after the last seat: against the budget the gateway states.
-        var statusSeconds = r.StatusTimed.Where(x => x.T >= 0 && x.T < (double.IsNaN(soldOutAt) ? double.MaxValue : soldOutAt + 10))
-            .GroupBy(x => (int)Math.Floor(x.T)).Select(g => g.Count()).ToList();
+        var statusBySecond = r.StatusTimed.Where(x => x.T >= 0 && x.T < (double.IsNaN(soldOutAt) ? double.MaxValue : soldOutAt + 10))
+            .GroupBy(x => (int)Math.Floor(x.T)).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+        var statusSeconds = statusBySecond.Values.ToList();
         var statusPeak = statusSeconds.Count == 0 ? 0 : statusSeconds.Max();
         var statusMean = statusSeconds.Count == 0 ? 0 : statusSeconds.Average();
         var budgetMet = statusPeak <= o.StatusBudget;
@@ -268,6 +269,7 @@ internal static class Report
             ["statusPerSecondPeak"] = statusPeak,
             ["statusPerSecondMean"] = statusMean,
             ["statusBudget"] = o.StatusBudget,
+            ["statusPerSecond"] = statusBySecond,
             ["purchaseP50Ms"] = Recorder.Percentile(r.PurchaseMs, 50),
             ["purchaseP99Ms"] = Recorder.Percentile(r.PurchaseMs, 99),
             ["confirmationP50Ms"] = Recorder.Percentile(waits, 50),

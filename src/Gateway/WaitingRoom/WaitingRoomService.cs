@@ -342,7 +342,8 @@ internal sealed partial class WaitingRoomService(
     /// in flight), else 15 s; admitted 30 s (they are buying); expired 60 s.</item>
     /// </list>
     /// Whoever waits (line, lobby, sold out) is told at least <paramref name="floorSeconds"/>
-    /// (<see cref="PollFloorSeconds"/>), so that everyone polling together stays within the stated budget.
+    /// (<see cref="PollFloorSeconds"/>) on average, ±50 %, so that everyone polling together stays within the stated
+    /// budget.
     /// </summary>
     internal static int RetryAfterSeconds(QueueAnswer answer, DateTimeOffset now, bool seatsMayReturn = false, double floorSeconds = 0)
     {
@@ -355,12 +356,16 @@ internal sealed partial class WaitingRoomService(
             "sold_out" => seatsMayReturn ? 5 : 15,
             _ => 60,
         };
-        if (answer.State is "waiting" or "lobby" or "sold_out")
+        var spread = 0.2;
+        if (answer.State is "waiting" or "lobby" or "sold_out" && floorSeconds > seconds)
         {
-            seconds = Math.Max(seconds, floorSeconds);
+            // The budget sets the pace: spread wider (±50 %), so that buyers who joined in one burst stop asking in
+            // waves after a poll or two, and the busiest second stays near the mean.
+            seconds = floorSeconds;
+            spread = 0.5;
         }
 
-        return Math.Max(1, (int)Math.Round(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+        return Math.Max(1, (int)Math.Round(seconds * (1 - spread + (Random.Shared.NextDouble() * 2 * spread))));
     }
 
     /// <summary>The longest a waiting buyer is told to wait (before jitter and the budget's floor).</summary>

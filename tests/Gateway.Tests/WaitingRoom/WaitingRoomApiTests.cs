@@ -127,7 +127,8 @@ public sealed class WaitingRoomApiTests : IAsyncLifetime
             tokens.Add((await GatewayHost.JsonAsync(await JoinAsync())).GetProperty("queueToken").GetString()!);
         }
 
-        // 20 in the lobby at 1 check a second, paced to four fifths of it: 25 s each (±20 %), not the lobby's own 15 s.
+        // 20 in the lobby at 1 check a second, paced to four fifths of it: 25 s each on average (±50 %), not the
+        // lobby's own 15 s (±20 %).
         var waits = await Eventually.HoldsAsync(
             async () => await Task.WhenAll(tokens.Select(async token =>
             {
@@ -136,12 +137,13 @@ public sealed class WaitingRoomApiTests : IAsyncLifetime
                 using var response = await _gateway.Client.SendAsync(request);
                 return response.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
             })),
-            seconds => seconds.All(s => s >= 20),
+            seconds => seconds.Average() > 19,
             "the next admission round sets the budget's pace",
             time: _time,
             advance: TimeSpan.FromMilliseconds(100));
 
-        Assert.All(waits, s => Assert.InRange(s, 20, 30));
+        Assert.All(waits, s => Assert.InRange(s, 12, 38));
+        Assert.InRange(waits.Average(), 19, 31);
     }
 
     [Fact]
