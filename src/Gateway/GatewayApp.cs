@@ -31,7 +31,8 @@ public static class GatewayApp
 
         var app = builder.Build();
 
-        app.UseHotPaths(WidgetExtensions.CorsPolicyName); // first: a fresh availability answer or a status check needs nothing of what follows
+        app.UseConfiguredForwardedHeaders(); // the buyer's address, as a configured load balancer saw it
+        app.UseHotPaths(WidgetExtensions.CorsPolicyName); // then: a fresh availability answer or a status check needs nothing of what follows
         app.UseRouting();
         app.UseWidgetCors(); // before the rest, so that error answers to venues' pages carry CORS headers too
         app.UseGatewayInfrastructure();

@@ -10,6 +10,7 @@ internal static partial class InfrastructureExtensions
     public static IServiceCollection AddGatewayInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GatewayHttpOptions>().Bind(configuration.GetSection(GatewayHttpOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddForwardedHeadersSettings(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
