@@ -15,7 +15,6 @@ internal sealed class CacheableAnswer : IResult
 {
     private static readonly StringValues Json = new("application/json");
     private static readonly StringValues Origin = new("Origin");
-    private static readonly StringValues NoSniff = new("nosniff");
     private static readonly StringValues[] SmallAges = [.. Enumerable.Range(0, 120).Select(age => new StringValues(age.ToString(CultureInfo.InvariantCulture)))];
 
     private readonly byte[] _body;
@@ -74,7 +73,6 @@ internal sealed class CacheableAnswer : IResult
         // Whether CORS lets a page read the answer depends on its Origin: a shared cache must keep one copy per origin.
         headers.Vary = Origin;
         headers.Age = AgeSince(now);
-        headers.XContentTypeOptions = NoSniff;
         if (request.Headers.IfNoneMatch.Count != 0 && Matches(request.Headers.IfNoneMatch))
         {
             response.StatusCode = StatusCodes.Status304NotModified;

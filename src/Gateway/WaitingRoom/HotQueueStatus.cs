@@ -11,7 +11,7 @@ internal sealed class HotQueueStatus(WaitingRoomService rooms, TimeProvider time
     public string Segment => "queue";
 
     /// <summary>The endpoint's route (<c>QueueStatus</c>), so that the request-duration metric counts polls as before.</summary>
-    public string? MetricsRoute => "/api/v1/performances/{performanceId}/queue/";
+    public string? MetricsRoute => WaitingRoomApi.QueueRoute + "/";
 
     public IResult? Find(HttpContext context, int performanceId) =>
         HttpMethods.IsGet(context.Request.Method) ? WaitingRoomApi.StatusAnswer(performanceId, context, rooms, time) : null;

@@ -103,23 +103,8 @@ internal sealed class Room
         set => Volatile.Write(ref _seatsLeft, value is { } left ? Math.Max(0, left) : -1);
     }
 
-    /// <summary>
-    /// The seats a buyer of this room has taken on average, counting those who took any; before anyone has,
-    /// <see cref="AssumedSeatsPerBuyer"/>.
-    /// </summary>
-    public double SeatsPerBuyer
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return MeanSeats();
-            }
-        }
-    }
-
     /// <summary>What a buyer is assumed to take before this room has seen anyone take seats.</summary>
-    public const double AssumedSeatsPerBuyer = 2;
+    private const double AssumedSeatsPerBuyer = 2;
 
     public int ActiveBuyers
     {
@@ -701,6 +686,7 @@ internal sealed class Room
         }
     }
 
+    /// <summary>The seats a buyer of this room has taken on average, counting those who took any.</summary>
     private double MeanSeats() => _buyersWhoTook > 0 ? Math.Round((double)_seatsTaken / _buyersWhoTook, 2) : AssumedSeatsPerBuyer;
 
     private StoredEntry Store(int index)

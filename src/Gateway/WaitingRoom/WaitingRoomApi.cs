@@ -8,12 +8,15 @@ namespace OnSale.Gateway.WaitingRoom;
 /// <summary>Join the queue and ask for one's place (CONTRACT.md §2, "Waiting room").</summary>
 internal static class WaitingRoomApi
 {
+    /// <summary>The queue's route; its status check is answered at <c>{QueueRoute}/</c>.</summary>
+    public const string QueueRoute = "/api/v1/performances/{performanceId}/queue";
+
     /// <summary>Every Retry-After a status answer gives (at most 60 s with 20% jitter), spelled once.</summary>
     private static readonly string[] SecondsText = [.. Enumerable.Range(0, 73).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
     public static IEndpointRouteBuilder MapWaitingRoomApi(this IEndpointRouteBuilder endpoints)
     {
-        var queue = endpoints.MapGroup("/api/v1/performances/{performanceId}/queue").WithTags("Waiting room");
+        var queue = endpoints.MapGroup(QueueRoute).WithTags("Waiting room");
         queue.MapPost("/", JoinAsync).WithName("JoinQueue").RequireRateLimiting(ClientRateLimiting.Policy);
         queue.MapHotOnSaleApi();
 
@@ -39,7 +42,7 @@ internal static class WaitingRoomApi
         }
 
         var (answer, problem) = await rooms.JoinAsync(id, Bearer(context), context.RequestAborted, hot.For(id, context));
-        return Respond(context, rooms, answer, problem, time, StatusCodes.Status201Created, rooms.SeatsMayReturn(id));
+        return Respond(context, rooms, id, answer, problem, time, StatusCodes.Status201Created);
     }
 
     private static IResult Status(string performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
@@ -56,17 +59,17 @@ internal static class WaitingRoomApi
     internal static IResult StatusAnswer(int performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
     {
         var (answer, problem) = rooms.Status(performanceId, Bearer(context));
-        return Respond(context, rooms, answer, problem, time, StatusCodes.Status200OK, rooms.SeatsMayReturn(performanceId));
+        return Respond(context, rooms, performanceId, answer, problem, time, StatusCodes.Status200OK);
     }
 
-    private static IResult Respond(HttpContext context, WaitingRoomService rooms, QueueAnswer? answer, Problem? problem, TimeProvider time, int status, bool seatsMayReturn)
+    private static IResult Respond(HttpContext context, WaitingRoomService rooms, int performanceId, QueueAnswer? answer, Problem? problem, TimeProvider time, int status)
     {
         if (problem is not null)
         {
             return problem;
         }
 
-        context.Response.Headers.RetryAfter = Seconds(WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), seatsMayReturn, rooms.PollFloorSeconds));
+        context.Response.Headers.RetryAfter = Seconds(WaitingRoomService.RetryAfterSeconds(answer!, time.GetUtcNow(), rooms.SeatsMayReturn(performanceId), rooms.PollFloorSeconds));
         context.Response.Headers.CacheControl = "no-store";
         return new JsonAnswer(JsonSerializer.SerializeToUtf8Bytes(answer, WaitingRoomJsonContext.Default.QueueAnswer), status);
     }

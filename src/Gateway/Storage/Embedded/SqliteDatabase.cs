@@ -116,7 +116,7 @@ internal sealed partial class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs one statement as a durable write; returns the rows it changed.</summary>
-    public Task<int> ExecuteAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken, bool synchronous = true) =>
+    public Task<int> ExecuteAsync(string sql, Action<SqliteParameterCollection> bind, CancellationToken cancellationToken) =>
         WriteAsync(
             (connection, transaction) =>
             {
@@ -126,8 +126,7 @@ internal sealed partial class SqliteDatabase : IDisposable
                 bind(command.Parameters);
                 return command.ExecuteNonQuery();
             },
-            cancellationToken,
-            synchronous);
+            cancellationToken);
 
     /// <summary>
     /// Checkpoints the write-ahead log into the database and empties it: the log keeps whole old copies of the pages
