@@ -27,6 +27,7 @@ public static class GatewayApp
             .AddAdmin(builder.Configuration)
             .AddWidget(builder.Configuration);
         builder.Services.AddHostedService<StateRestorer>();
+        builder.Services.AddHostedService<SettingsFollower>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -44,7 +44,8 @@ public sealed class NginxProcess : IAsyncDisposable
     /// </summary>
     /// <param name="location">The directives of <c>location /</c>; the http block declares <see cref="CacheZone"/> and nothing else of caching.</param>
     /// <returns>The running nginx.</returns>
-    public static async Task<NginxProcess> StartAsync(string location)
+    /// <param name="http">Directives added to the http block (an <c>upstream</c> for a load balancer), if any.</param>
+    public static async Task<NginxProcess> StartAsync(string location, string http = "")
     {
         if (!File.Exists(Executable))
         {
@@ -59,7 +60,7 @@ public sealed class NginxProcess : IAsyncDisposable
             var folder = Path.Combine(Path.GetTempPath(), "onsale-nginx", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Path.Combine(folder, "temp"));
             var port = FreeLoopbackPort();
-            await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), Configuration(folder, port, location)).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), Configuration(folder, port, location, http)).ConfigureAwait(false);
 
             var process = Process.Start(new ProcessStartInfo(Executable)
             {
@@ -100,13 +101,14 @@ public sealed class NginxProcess : IAsyncDisposable
         }
     }
 
-    private static string Configuration(string folder, int port, string location) => $$"""
+    private static string Configuration(string folder, int port, string location, string http) => $$"""
         daemon off;
         master_process off;
         pid {{folder}}/nginx.pid;
         error_log {{folder}}/error.log info;
+        worker_rlimit_nofile 4096;
         events {
-            worker_connections 256;
+            worker_connections 2048;
         }
         http {
             access_log off;
@@ -116,6 +118,7 @@ public sealed class NginxProcess : IAsyncDisposable
             uwsgi_temp_path {{folder}}/temp/uwsgi;
             scgi_temp_path {{folder}}/temp/scgi;
             proxy_cache_path {{folder}}/cache keys_zone={{CacheZone}}:1m;
+            {{http}}
             server {
                 listen 127.0.0.1:{{port.ToString(CultureInfo.InvariantCulture)}};
                 location = {{ReadyPath}} {

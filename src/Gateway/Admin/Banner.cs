@@ -10,7 +10,7 @@ internal sealed record BannerState(string Message, string Level, DateTimeOffset 
 internal sealed partial class Banner(ISettingsStore store, TimeProvider time, ILogger<Banner> logger)
 {
     public static readonly string[] Levels = ["info", "warning", "critical"];
-    private const string SettingsKey = "banner";
+    public const string SettingsKey = "banner";
     private BannerState? _current;
 
     public BannerState? Current => Volatile.Read(ref _current);

@@ -45,13 +45,25 @@ internal static class AvailabilityExtensions
                 FactoryHardTimeout = cache.FactoryHardTimeout,
                 AllowTimedOutFactoryBackgroundCompletion = true,
                 EagerRefreshThreshold = cache.EagerRefreshThreshold,
+
+                // With a distributed locker (Redis mode): wait for another node's refresh as long as a refresh may take.
+                DistributedLockTimeout = cache.FactoryHardTimeout,
             };
+
+            // With a second level and a backplane (Redis mode): a Redis that fails is left alone for a moment, and reads
+            // carry on from memory meanwhile.
+            fusion.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+            fusion.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
         });
         // Without FusionCache's own logger: with one, every read pays for an operation id. Its fail-safe activations
         // are logged by CacheTelemetry (event 700, at Gateway:Cache:FailSafeActivationLogLevel).
         services.AddFusionCache()
             .WithoutLogger()
             .WithPlugin(provider => provider.GetRequiredService<CacheTelemetry>())
+            .TryWithRegisteredSerializer()
+            .TryWithRegisteredDistributedCache()
+            .TryWithRegisteredBackplane()
+            .TryWithRegisteredDistributedLocker()
             .AsHybridCache();
         return services;
     }

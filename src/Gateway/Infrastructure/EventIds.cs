@@ -42,6 +42,11 @@ internal static class EventIds
     public const int DataFolderTightened = 501;
     public const int DataFolderNotPrivate = 502;
     public const int StoreSyncFailed = 503;
+    public const int RedisConnectionFailed = 510;
+    public const int RedisConnectionRestored = 511;
+    public const int RedisNotDurable = 512;
+    public const int RedisSettingFollowFailed = 513;
+    public const int StoreUnavailable = 514;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

@@ -3,6 +3,13 @@ namespace OnSale.Gateway.Infrastructure;
 /// <summary>Small durable settings (degraded mode, banner) and the audit trail of who changed them.</summary>
 internal interface ISettingsStore
 {
+    /// <summary>
+    /// Raised when another node of the same gateway changed a setting (its key), or with <see langword="null"/> when
+    /// changes may have been missed (a lost connection came back): whoever holds a setting reads it again. A store only
+    /// one node uses never raises it.
+    /// </summary>
+    event Action<string?>? ChangedElsewhere;
+
     Task<string?> GetAsync(string key, CancellationToken cancellationToken);
 
     Task SetAsync(string key, string? value, CancellationToken cancellationToken);

@@ -55,6 +55,14 @@ internal static partial class InfrastructureExtensions
                 return;
             }
 
+            if (exception is StoreUnavailableException unavailable)
+            {
+                // Redis down or too slow: a clear 503 that says when to come back, never a 500.
+                LogStoreUnavailable(logger, context.Request.Method, context.Request.Path, unavailable.Message);
+                await StoreUnavailableException.Problem("The gateway could not reach its shared store, so what was asked may not have been done: look again in a moment and try again.").ExecuteAsync(context);
+                return;
+            }
+
             LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
             await InternalError.ExecuteAsync(context);
         }));
@@ -79,8 +87,16 @@ internal static partial class InfrastructureExtensions
     public static WebApplication MapOperationsEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false }).WithTags("Health");
-        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") }).WithTags("Health");
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReadiness }).WithTags("Health");
         return app;
+    }
+
+    /// <summary>"Healthy", or "Unhealthy" and a line per check that is not, saying why (Redis unreachable, state restoring).</summary>
+    private static Task WriteReadiness(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}");
+        return context.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())) + "\n");
     }
 
     private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
@@ -103,6 +119,9 @@ internal static partial class InfrastructureExtensions
 
     [LoggerMessage(EventIds.BadHttpRequest, LogLevel.Information, "Bad HTTP request {Method} {Path}: {Status} {Reason}")]
     private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string reason);
+
+    [LoggerMessage(EventIds.StoreUnavailable, LogLevel.Warning, "{Method} {Path} answered 503: {Reason}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(EventIds.UnhandledException, LogLevel.Error, "Unhandled exception in {Method} {Path}")]
     internal static partial void LogUnhandled(ILogger logger, Exception? exception, string method, string path);

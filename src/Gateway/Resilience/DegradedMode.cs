@@ -16,7 +16,7 @@ internal sealed partial class DegradedMode(
     TimeProvider time,
     ILogger<DegradedMode> logger)
 {
-    private const string SettingsKey = "mode";
+    public const string SettingsKey = "mode";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ModeState _state = new(false, null, null, null);
 
@@ -35,13 +35,31 @@ internal sealed partial class DegradedMode(
             _ => null,
         };
 
+    /// <summary>
+    /// Applies the mode as the store holds it: at start-up, and when another node of the same gateway changed it
+    /// (the circuit is isolated or closed to match; the node that made the change audited it).
+    /// </summary>
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
-        var json = await store.GetAsync(SettingsKey, cancellationToken);
-        if (json is not null && JsonSerializer.Deserialize(json, ResilienceJsonContext.Default.ModeState) is { Degraded: true } saved)
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
-            await resilience.ManualControl.IsolateAsync(cancellationToken);
+            var json = await store.GetAsync(SettingsKey, cancellationToken);
+            var saved = (json is null ? null : JsonSerializer.Deserialize(json, ResilienceJsonContext.Default.ModeState)) ?? new ModeState(false, null, null, null);
+            if (saved.Degraded && !Current.Degraded)
+            {
+                await resilience.ManualControl.IsolateAsync(cancellationToken);
+            }
+            else if (!saved.Degraded && Current.Degraded)
+            {
+                await resilience.ManualControl.CloseAsync(cancellationToken);
+            }
+
             Volatile.Write(ref _state, saved);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -50,7 +68,9 @@ internal sealed partial class DegradedMode(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            // Kept first: a store that cannot take it (Redis down) leaves this node as every other node is.
             var next = degraded ? new ModeState(true, reason, who, time.GetUtcNow()) : new ModeState(false, null, null, null);
+            await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, ResilienceJsonContext.Default.ModeState), cancellationToken);
             if (degraded)
             {
                 await resilience.ManualControl.IsolateAsync(cancellationToken);
@@ -60,7 +80,6 @@ internal sealed partial class DegradedMode(
                 await resilience.ManualControl.CloseAsync(cancellationToken);
             }
 
-            await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, ResilienceJsonContext.Default.ModeState), cancellationToken);
             await store.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), who, degraded ? "mode.degraded" : "mode.normal", reason), cancellationToken);
             Volatile.Write(ref _state, next);
             LogModeChanged(logger, degraded ? "degraded" : "normal", who, reason);

@@ -23,7 +23,7 @@ internal sealed partial class HotOnSales(
     TimeProvider time,
     ILogger<HotOnSales> logger) : IHostedService
 {
-    private const string SettingsKey = "waitingroom.hot";
+    public const string SettingsKey = "waitingroom.hot";
     private readonly FrozenSet<int> _configured = options.Value.Performances.ToFrozenSet();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private FrozenDictionary<int, HotSetting> _switched = FrozenDictionary<int, HotSetting>.Empty;

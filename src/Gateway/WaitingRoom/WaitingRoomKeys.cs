@@ -10,15 +10,17 @@ namespace OnSale.Gateway.WaitingRoom;
 /// The token signing keys: from configuration (<c>Gateway:WaitingRoom:SigningKeys</c>; the first signs, all verify),
 /// or, when none is configured, one generated once and kept in the settings store protected with ASP.NET Core Data
 /// Protection, so that queue places survive a restart of this node while a copy of the database alone signs nothing.
-/// The key ring lives where the store puts it (<c>{DataPath}/keys</c> for the embedded store); a store shared by several
-/// nodes would share the ring too, and the protected key with it. Until then several nodes must share configured keys.
+/// The key ring lives where the embedded store puts it (<c>{DataPath}/keys</c>). A store shared by several nodes
+/// (Redis) generates the key once for all of them instead (<see cref="ISharedSigningKey"/>), so that a token from any
+/// node is valid on every node with nothing configured.
 /// </summary>
 internal sealed partial class WaitingRoomKeys(
     IOptions<WaitingRoomOptions> options,
     ISettingsStore settings,
     IDataProtectionProvider protection,
     TimeProvider time,
-    ILogger<WaitingRoomKeys> logger)
+    ILogger<WaitingRoomKeys> logger,
+    ISharedSigningKey? shared = null)
 {
     /// <summary>Where versions before the key was protected kept it, in plain base64: read once, then erased.</summary>
     private const string PlainKeySetting = "waitingroom.signing-key";
@@ -39,6 +41,13 @@ internal sealed partial class WaitingRoomKeys(
         if (configured.Count > 0)
         {
             _secrets = [.. configured.Select(k => (k.Id, Encoding.UTF8.GetBytes(k.Secret!)))];
+            _tokens = new QueueTokens(_secrets, time);
+            return;
+        }
+
+        if (shared is not null)
+        {
+            _secrets = [("shared", await shared.GetOrCreateAsync(cancellationToken))];
             _tokens = new QueueTokens(_secrets, time);
             return;
         }
@@ -100,4 +109,11 @@ internal sealed partial class WaitingRoomKeys(
 
     [LoggerMessage(EventIds.WaitingRoomKeyUnreadable, LogLevel.Error, "The stored signing key cannot be unprotected (the Data Protection key ring is missing or not this one): generating a new key, so queue and access tokens issued before are refused")]
     private static partial void LogKeyUnreadable(ILogger logger, Exception exception);
+}
+
+/// <summary>A signing key generated once for every node of one gateway and kept by the store they share.</summary>
+internal interface ISharedSigningKey
+{
+    /// <summary>The key: the one already kept, or a new one kept now if none was (the first node to ask wins).</summary>
+    Task<byte[]> GetOrCreateAsync(CancellationToken cancellationToken);
 }

@@ -222,6 +222,12 @@ public sealed class HotOnSaleGateTests : IDisposable
     {
         private readonly Dictionary<string, string?> _values = [];
 
+        public event Action<string?>? ChangedElsewhere
+        {
+            add { }
+            remove { }
+        }
+
         public Task<string?> GetAsync(string key, CancellationToken cancellationToken) => Task.FromResult(_values.GetValueOrDefault(key));
 
         public Task SetAsync(string key, string? value, CancellationToken cancellationToken)

@@ -5,6 +5,13 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// <summary>Settings and the audit trail in SQLite.</summary>
 internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsStore
 {
+    /// <summary>Never raised: one node has this store to itself.</summary>
+    public event Action<string?>? ChangedElsewhere
+    {
+        add { }
+        remove { }
+    }
+
     public Task<string?> GetAsync(string key, CancellationToken cancellationToken)
     {
         using var connection = database.Open();

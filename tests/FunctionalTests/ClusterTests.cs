@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OnSale.Mocks.VenueBackend.Control;
+using OnSale.Tests.Common;
+
+namespace OnSale.FunctionalTests;
+
+/// <summary>
+/// Three gateway processes with <c>Gateway:Store=Redis</c> on one real redis-server (AOF, appendfsync always), and
+/// Debian's nginx as the load balancer in front of them (round robin, nothing sticky): what the nodes share behaves as
+/// one gateway (CONTRACT.md §3) — the availability cache with one refresh per key for the cluster, the last good
+/// answer for a node started during an outage, mode and banner within a second, and a Redis that dies and comes back.
+/// </summary>
+public sealed class ClusterTests : FunctionalTest
+{
+    private const string AdminKey = GatewayProcess.AdminKey;
+    private readonly List<GatewayProcess> _nodes = [];
+    private RedisServerProcess _redis = null!;
+    private NginxProcess _balancer = null!;
+    private HttpClient _client = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _redis = await RedisServerProcess.StartAsync();
+        _nodes.AddRange(await Task.WhenAll(Enumerable.Range(1, 3).Select(StartNodeAsync)));
+        var servers = string.Concat(_nodes.Select(n => $"server {n.BaseAddress.Authority};"));
+        _balancer = await NginxProcess.StartAsync("proxy_pass http://gateways;", $"upstream gateways {{ {servers} }}");
+        _client = new HttpClient { BaseAddress = _balancer.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_balancer is not null)
+        {
+            await _balancer.DisposeAsync();
+        }
+
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ColdKey_450ConcurrentReadersAcrossTheNodes_AtMostTwoBackendCalls()
+    {
+        // A slow box: every node's readers arrive while the first call is still out.
+        await Mock.Control.SetFaultsAsync(new FaultSettings { LatencyMs = 500, Operations = ["GetAvailability"] });
+        var before = await AvailabilityCallsAsync();
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, 450).Select(async _ =>
+        {
+            using var response = await _client.GetAsync("/api/v1/performances/1002/availability");
+            return response.StatusCode;
+        }));
+
+        Assert.All(reads, status => Assert.Equal(HttpStatusCode.OK, status));
+        var calls = await AvailabilityCallsAsync() - before;
+        Assert.True(calls is >= 1 and <= 2, $"{calls} backend calls for 450 readers across three nodes");
+    }
+
+    [Fact]
+    public async Task ModeAndBanner_SetThroughOneNode_TheOthersFollowWithinASecond()
+    {
+        var degradedAfter = await ChangeAndWaitAsync(
+            () => Admin(_nodes[0], HttpMethod.Put, "/admin/api/mode", new { mode = "degraded", reason = "box overloaded" }),
+            status => status.GetProperty("mode").GetString() == "degraded");
+        var bannerAfter = await ChangeAndWaitAsync(
+            () => Admin(_nodes[1], HttpMethod.Put, "/admin/api/banner", new { message = "Doors open at 7", level = "warning" }),
+            status => status.TryGetProperty("banner", out var banner) && banner.GetProperty("message").GetString() == "Doors open at 7");
+        var normalAfter = await ChangeAndWaitAsync(
+            () => Admin(_nodes[2], HttpMethod.Put, "/admin/api/mode", new { mode = "normal", reason = "box fine" }),
+            status => status.GetProperty("mode").GetString() == "normal");
+
+        Assert.True(degradedAfter < TimeSpan.FromSeconds(1), $"degraded mode reached every node after {degradedAfter}");
+        Assert.True(bannerAfter < TimeSpan.FromSeconds(1), $"the banner reached every node after {bannerAfter}");
+        Assert.True(normalAfter < TimeSpan.FromSeconds(1), $"normal mode reached every node after {normalAfter}");
+
+        // What every open widget reads, through the balancer: each node in turn says the same.
+        foreach (var _ in _nodes)
+        {
+            using var notice = await _client.GetAsync("/api/v1/notice");
+            Assert.Contains("Doors open at 7", await notice.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task NodeStartedDuringABackendOutage_ServesTheLastGoodAnswerTheOthersKeptInRedis_Stale()
+    {
+        using var first = await _client.GetAsync("/api/v1/performances/1001/availability");
+        var known = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        await Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
+        await using var late = await StartNodeAsync(4);
+        using var read = await late.Client.GetAsync("/api/v1/performances/1001/availability");
+        var answer = JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.True(answer.GetProperty("stale").GetBoolean(), answer.ToString());
+        Assert.Equal(known.GetProperty("zones").ToString(), answer.GetProperty("zones").ToString());
+        Assert.Equal(known.GetProperty("asOf").GetDateTimeOffset(), answer.GetProperty("asOf").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task RedisKilled_ReadsGoOn_ChangesGetAClear503_ReadinessSaysWhy_ThenAllResumesWithNothingLost()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[0], HttpMethod.Put, "/admin/api/banner", new { message = "Kept in the AOF", level = "info" })).StatusCode);
+        using (var warm = await _client.GetAsync("/api/v1/performances/1001/availability"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        _redis.Kill();
+        foreach (var node in _nodes)
+        {
+            using var read = await node.Client.GetAsync("/api/v1/performances/1001/availability");
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        var waited = Stopwatch.StartNew();
+        using var change = await Admin(_nodes[1], HttpMethod.Put, "/admin/api/mode", new { mode = "degraded", reason = "would not be shared" });
+        waited.Stop();
+        var problem = JsonDocument.Parse(await change.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, change.StatusCode);
+        Assert.Equal("store_unavailable", problem.GetProperty("code").GetString());
+        Assert.NotNull(change.Headers.RetryAfter);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), $"the refusal took {waited.Elapsed}");
+        using (var ready = await _nodes[2].Client.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("redis:", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The refused change was not made anywhere: the node that refused it is as normal as the others.
+        Assert.Equal("normal", (await StatusAsync(_nodes[1])).GetProperty("mode").GetString());
+
+        await _redis.RestartAsync();
+        foreach (var node in _nodes)
+        {
+            await Eventually.HoldsAsync(async () => (await node.Client.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK, $"node {node.BaseAddress} ready again");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[1], HttpMethod.Put, "/admin/api/mode", new { mode = "degraded", reason = "shared again" })).StatusCode);
+        await Eventually.HoldsAsync(() => StatusAsync(_nodes[0]), s => s.GetProperty("mode").GetString() == "degraded", "the change made after Redis came back reaches the others");
+        await using var restarted = await StartNodeAsync(5);
+        var status = await StatusAsync(restarted);
+        Assert.Equal("Kept in the AOF", status.GetProperty("banner").GetProperty("message").GetString());
+        Assert.Equal("degraded", status.GetProperty("mode").GetString());
+    }
+
+    private Task<GatewayProcess> StartNodeAsync(int number) => GatewayProcess.StartAsync(Mock.SoapUrl, Path.Combine(DataPath, "node" + number), new Dictionary<string, string>
+    {
+        ["Gateway:Store"] = "Redis",
+        ["Gateway:Redis:Configuration"] = _redis.Configuration,
+    });
+
+    /// <summary>Makes a change through one node and measures until every node's status shows it.</summary>
+    private async Task<TimeSpan> ChangeAndWaitAsync(Func<Task<HttpResponseMessage>> change, Func<JsonElement, bool> shows)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var response = await change())
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        foreach (var node in _nodes)
+        {
+            await Eventually.HoldsAsync(() => StatusAsync(node), shows, $"node {node.BaseAddress} shows the change", attempts: 200);
+        }
+
+        return clock.Elapsed;
+    }
+
+    private static async Task<HttpResponseMessage> Admin(GatewayProcess node, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return await node.Client.SendAsync(request);
+    }
+
+    private static Task<JsonElement> StatusAsync(GatewayProcess node) => node.GetJsonAsync("/admin/api/status", AdminKey);
+
+    private async Task<long> AvailabilityCallsAsync() => (await Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
+}
