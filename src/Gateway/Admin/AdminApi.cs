@@ -120,7 +120,8 @@ internal sealed class StatusReader(
     IPurchaseJournal journal,
     ReplayWorker replay,
     IOptions<VenueBackendOptions> backend,
-    IEnumerable<IQueueStatusSource> queues)
+    IEnumerable<IQueueStatusSource> queues,
+    IClusterNodes nodes)
 {
     public async Task<AdminStatus> ReadAsync(CancellationToken cancellationToken)
     {
@@ -160,6 +161,7 @@ internal sealed class StatusReader(
                     budget.Cuts)),
             new ReplayStatus(r.Window, r.Backoff.TotalMilliseconds, r.LastRoundAt, r.LastError),
             current.SetBy,
-            current.Since);
+            current.Since,
+            nodes.Nodes);
     }
 }

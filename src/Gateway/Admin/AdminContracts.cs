@@ -1,3 +1,4 @@
+using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.WaitingRoom;
 
 namespace OnSale.Gateway.Admin;
@@ -31,7 +32,8 @@ internal sealed record AdminStatus(
     BackendStatus Backend,
     ReplayStatus Replay,
     string? ModeSetBy,
-    DateTimeOffset? ModeSince);
+    DateTimeOffset? ModeSince,
+    IReadOnlyList<NodeView> Nodes);
 
 /// <summary><c>GET /api/v1/notice</c>: what every widget shows above the sale.</summary>
 internal sealed record Notice(string Mode, BannerState? Banner);

@@ -47,6 +47,8 @@ internal static class EventIds
     public const int RedisNotDurable = 512;
     public const int RedisSettingFollowFailed = 513;
     public const int StoreUnavailable = 514;
+    public const int RedisNodeBeatFailed = 515;
+    public const int RedisNodeBeatResumed = 516;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

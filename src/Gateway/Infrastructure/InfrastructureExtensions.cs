@@ -17,6 +17,8 @@ internal static partial class InfrastructureExtensions
         services.AddGatewayTelemetry(configuration);
         services.AddClientRateLimiting(configuration);
         services.AddSingleton<GatewayReadiness>();
+        services.AddSingleton<ThisNode>();
+        services.TryAddSingleton<IClusterNodes, SingleNode>();
         services.AddHealthChecks().AddCheck<GatewayReadiness>("ready", tags: ["ready"]);
 
         // The hosting layer's own request logs (Debug and Information) are off unless configured: while its logger is on
@@ -131,6 +133,8 @@ internal static partial class InfrastructureExtensions
 internal sealed class GatewayReadiness : IHealthCheck
 {
     private volatile bool _ready;
+
+    public bool IsReady => _ready;
 
     public void MarkReady() => _ready = true;
 

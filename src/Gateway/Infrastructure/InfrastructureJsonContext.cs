@@ -14,6 +14,7 @@ namespace OnSale.Gateway.Infrastructure;
     NumberHandling = JsonNumberHandling.Strict,
     Converters = [typeof(UtcDateTimeOffsetConverter)])]
 [JsonSerializable(typeof(ProblemBody))]
+[JsonSerializable(typeof(NodeView))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]

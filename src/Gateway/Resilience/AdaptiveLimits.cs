@@ -41,8 +41,8 @@ internal sealed class AdaptiveLimits
     private static readonly TimeSpan LatencyWindow = TimeSpan.FromSeconds(30);
 
     private readonly TimeProvider _time;
-    private readonly double _maxRate;
-    private readonly int _maxConcurrency;
+    private double _maxRate;
+    private int _maxConcurrency;
     private readonly bool _adaptive;
     private long _periodStart;
     private long _lastRateCut;
@@ -79,6 +79,18 @@ internal sealed class AdaptiveLimits
 
     /// <summary>The recent typical latency of answered calls, in milliseconds (NaN before the first).</summary>
     public double LatencyMs => _latencyEwmaMs;
+
+    /// <summary>
+    /// New hard ceilings (this node's share of the cluster's, when nodes come or go): the limits drop under them at
+    /// once, and grow up to them as before; not adaptive, the limits are the ceilings.
+    /// </summary>
+    public void SetCeilings(double maxRate, int maxConcurrency)
+    {
+        _maxRate = Math.Max(MinRate, maxRate);
+        _maxConcurrency = Math.Max(1, maxConcurrency);
+        Rate = _adaptive ? Math.Min(Rate, _maxRate) : _maxRate;
+        Concurrency = _adaptive ? Math.Min(Concurrency, _maxConcurrency) : _maxConcurrency;
+    }
 
     /// <summary>A caller had to wait because of the rate (or the concurrency): the limit was what held it back.</summary>
     public void HeldBack(bool byRate)

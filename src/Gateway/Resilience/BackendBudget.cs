@@ -25,7 +25,9 @@ internal sealed record BudgetSnapshot(double CallsPerSecond, int InFlightLimit, 
 /// replays 3, reads 1; prefetching only when nobody else waits), oldest first within a kind, so that reads never
 /// starve purchases nor purchases the replay. Learning, starts are spread over the second (at least half a rate
 /// interval apart), as a fragile box prefers. Waiting honours the caller's cancellation; beyond
-/// <see cref="ResilienceOptions.MaxQueuedBackendCalls"/> waiting calls a call is refused at once.
+/// <see cref="ResilienceOptions.MaxQueuedBackendCalls"/> waiting calls a call is refused at once. With several nodes
+/// (Redis store) the hard ceilings are the cluster's: each node takes an equal share of them, following the count of
+/// live nodes, so that N nodes never send the box N times its ceiling; what is learned below them is each node's own.
 /// </summary>
 internal sealed class BackendBudget : IDisposable
 {
@@ -42,6 +44,8 @@ internal sealed class BackendBudget : IDisposable
     private readonly PriorityQueue<Waiter, (long Order, long Seq)>[] _lines = [new(), new(), new(), new()];
     private readonly double[] _finish = new double[4];
     private readonly ITimer _wake;
+    private readonly double _maxRate;
+    private readonly int _maxConcurrency;
     private readonly Queue<long> _purchaseCalls = new();
     private readonly Queue<long> _purchasesDone = new();
     private double _virtualTime;
@@ -53,9 +57,11 @@ internal sealed class BackendBudget : IDisposable
     private int _waiting;
     private long _wakeAt = long.MaxValue;
 
-    public BackendBudget(IOptions<ResilienceOptions> options, TimeProvider time)
+    public BackendBudget(IOptions<ResilienceOptions> options, TimeProvider time, Infrastructure.IClusterNodes? nodes = null)
     {
         var o = options.Value;
+        _maxRate = o.MaxBackendCallsPerSecond > 0 ? o.MaxBackendCallsPerSecond : ResilienceOptions.UnboundedCallsPerSecond;
+        _maxConcurrency = o.MaxConcurrentBackendCalls;
         _time = time;
         _queueLimit = o.MaxQueuedBackendCalls;
         _spread = o.AdaptiveBudget; // Off, the budget is exactly the configured caps, as before they were learned.
@@ -64,9 +70,30 @@ internal sealed class BackendBudget : IDisposable
             o.AdaptiveBudget,
             o.InitialBackendCallsPerSecond,
             o.InitialConcurrentBackendCalls,
-            o.MaxBackendCallsPerSecond > 0 ? o.MaxBackendCallsPerSecond : ResilienceOptions.UnboundedCallsPerSecond,
-            o.MaxConcurrentBackendCalls);
+            _maxRate,
+            _maxConcurrency);
         _wake = time.CreateTimer(static s => ((BackendBudget)s!).OnWake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ShareCeilingsAmong(nodes?.Nodes.Count ?? 1);
+        if (nodes is not null)
+        {
+            nodes.Changed += ShareCeilingsAmong;
+        }
+    }
+
+    /// <summary>This node's share of the hard ceilings, of <paramref name="nodes"/> equal shares (at least one call each).</summary>
+    public (double CallsPerSecond, int InFlight) Ceilings { get; private set; }
+
+    /// <summary>Takes an equal share of the cluster's hard ceilings among <paramref name="nodes"/> live nodes.</summary>
+    public void ShareCeilingsAmong(int nodes)
+    {
+        nodes = Math.Max(1, nodes);
+        lock (_gate)
+        {
+            var rate = _maxRate >= ResilienceOptions.UnboundedCallsPerSecond ? _maxRate : Math.Max(1, Math.Floor(_maxRate / nodes));
+            var inFlight = Math.Max(1, _maxConcurrency / nodes);
+            Ceilings = (rate, inFlight);
+            _limits.SetCeilings(rate, inFlight);
+        }
     }
 
     /// <summary>Permits granted since start: calls started.</summary>

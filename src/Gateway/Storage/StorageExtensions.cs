@@ -80,6 +80,9 @@ internal static class StorageExtensions
         services.Replace(ServiceDescriptor.Singleton<ISettingsStore>(provider => provider.GetRequiredService<RedisSettingsStore>()));
         services.AddSingleton<ISharedSigningKey, RedisSigningKey>();
         services.Replace(ServiceDescriptor.Singleton<IAvailabilityStore, SharedCacheKeepsAnswers>());
+        services.AddSingleton<RedisNodeRegistry>();
+        services.Replace(ServiceDescriptor.Singleton<IClusterNodes>(provider => provider.GetRequiredService<RedisNodeRegistry>()));
+        services.AddHostedService(provider => provider.GetRequiredService<RedisNodeRegistry>());
         services.AddSingleton<RedisStartup>();
         services.AddHostedService(provider => provider.GetRequiredService<RedisStartup>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("redis", provider => provider.GetRequiredService<RedisStartup>(), HealthStatus.Unhealthy, ["ready"]));

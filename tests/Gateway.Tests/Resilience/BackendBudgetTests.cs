@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Resilience;
 using OnSale.LegacyAdapters;
 using OnSale.Tests.Common.Time;
@@ -94,6 +95,44 @@ public sealed class BackendBudgetTests : IDisposable
         Assert.True(budget.Snapshot().CallsPerSecond <= 30);
         Assert.Equal(30, box.BusiestSlidingSecond);
         Assert.All(box.Seconds, s => Assert.Equal(0, s.Refused));
+    }
+
+    [Fact]
+    public void Limit_ThreeNodesLive_TakesAThirdOfTheHardCaps_AndAllOfThemWhenAloneAgain()
+    {
+        var nodes = new FakeNodes();
+        var budget = Create(initialRate: 10, hardCap: 30, maxConcurrent: 32, nodes: nodes);
+        var box = new SimulatedBox(_time, callsPerSecond: 1_000);
+
+        nodes.Become(3);
+        var shares = budget.Ceilings;
+        box.Run(budget, seconds: 20);
+        var busiestShared = box.BusiestSlidingSecond;
+        nodes.Become(1);
+        var alone = budget.Ceilings;
+        var second = new SimulatedBox(_time, callsPerSecond: 1_000);
+        second.Run(budget, seconds: 20);
+
+        Assert.Equal((10.0, 10), shares);
+        Assert.Equal(10, busiestShared);
+        Assert.Equal((30.0, 32), alone);
+        Assert.Equal(30, second.BusiestSlidingSecond);
+    }
+
+    [Fact]
+    public void Ceilings_SharedAmongNodes_NeverExceedTheClusterTotal_AndNeverZero()
+    {
+        var nodes = new FakeNodes();
+        var budget = Create(initialRate: 10, hardCap: 30, maxConcurrent: 32, nodes: nodes);
+
+        foreach (var count in new[] { 1, 2, 3, 7, 31, 64 })
+        {
+            nodes.Become(count);
+            var (rate, inFlight) = budget.Ceilings;
+            Assert.True(rate * count <= 30 || rate == 1, $"{count} nodes: {rate}/s each");
+            Assert.True(inFlight * count <= 32 || inFlight == 1, $"{count} nodes: {inFlight} in flight each");
+            Assert.True(rate >= 1 && inFlight >= 1);
+        }
     }
 
     [Fact]
@@ -227,7 +266,7 @@ public sealed class BackendBudgetTests : IDisposable
     private static string Describe(SimulatedBox box) =>
         "accepted/refused per second: " + string.Join(" ", box.Seconds.Select(s => $"{s.Accepted}/{s.Refused}"));
 
-    private BackendBudget Create(int initialRate, int hardCap = 0, bool adaptive = true, int queueLimit = 2_000, int maxConcurrent = 32)
+    private BackendBudget Create(int initialRate, int hardCap = 0, bool adaptive = true, int queueLimit = 2_000, int maxConcurrent = 32, IClusterNodes? nodes = null)
     {
         _budget = new BackendBudget(
             Options.Create(new ResilienceOptions
@@ -238,8 +277,26 @@ public sealed class BackendBudgetTests : IDisposable
                 MaxQueuedBackendCalls = queueLimit,
                 MaxConcurrentBackendCalls = maxConcurrent,
             }),
-            _time);
+            _time,
+            nodes);
         return _budget;
+    }
+
+    /// <summary>A cluster whose count of live nodes the test sets.</summary>
+    private sealed class FakeNodes : IClusterNodes
+    {
+        private int _count = 1;
+
+        public event Action<int>? Changed;
+
+        public IReadOnlyList<NodeView> Nodes =>
+            [.. Enumerable.Range(0, _count).Select(i => new NodeView("n" + i, "host", "test", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, true))];
+
+        public void Become(int count)
+        {
+            _count = count;
+            Changed?.Invoke(count);
+        }
     }
 
     /// <summary>A box that answers at once and refuses beyond its calls per second, in fixed one-second windows.</summary>

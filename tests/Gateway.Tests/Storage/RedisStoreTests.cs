@@ -182,6 +182,33 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     }
 
     [Fact]
+    public async Task NodeRegistry_TwoNodesBeat_EachSeesBoth_ThenOneFallsSilentAndIsForgotten()
+    {
+        await using var fresh = await RedisServerProcess.StartAsync();
+        await using var first = Connect(fresh.Configuration);
+        await using var second = Connect(fresh.Configuration);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        var a = Registry(first, time);
+        var b = Registry(second, time);
+        var counts = new ConcurrentQueue<int>();
+        a.Changed += counts.Enqueue;
+
+        await a.BeatAsync();
+        await b.BeatAsync();
+        await a.BeatAsync();
+        var bothSeenByA = a.Nodes.Select(n => n.Id).ToArray();
+        var bothSeenByB = b.Nodes.Select(n => n.Id).ToArray();
+        time.Advance(TimeSpan.FromSeconds(6));
+        await a.BeatAsync();
+
+        Assert.Equal(2, bothSeenByA.Length);
+        Assert.Equal(bothSeenByA.Order(), bothSeenByB.Order());
+        Assert.Equal(bothSeenByA[0], a.Nodes[0].Id); // itself first
+        Assert.Single(a.Nodes);
+        Assert.Equal([2, 1], counts);
+    }
+
+    [Fact]
     public async Task Start_RedisStoreWithoutConfiguration_RefusesNamingTheKey()
     {
         var failure = await Record.ExceptionAsync(() => GatewayHost.StartAsync(settings: new Dictionary<string, string?> { ["Gateway:Store"] = "Redis" }));
@@ -210,6 +237,9 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var status = await host.Admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/admin/api/status");
         return (status.GetProperty("mode").GetString()!, status.TryGetProperty("banner", out var b) ? b.GetProperty("message").GetString() : null);
     }
+
+    private static RedisNodeRegistry Registry(RedisConnection connection, TimeProvider time) =>
+        new(connection, new ThisNode(time, new GatewayReadiness()), time, NullLogger<RedisNodeRegistry>.Instance);
 
     private static RedisConnection Connect(string configuration) =>
         new(Options.Create(new RedisOptions { Configuration = configuration }), NullLogger<RedisConnection>.Instance);
