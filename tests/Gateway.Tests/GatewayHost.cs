@@ -18,9 +18,17 @@ namespace OnSale.Gateway.Tests;
 /// <summary>
 /// The gateway hosted in-process (WebApplicationFactory) in front of the mock backend, which runs on real Kestrel
 /// on loopback: every backend call is real SOAP or XML-RPC over HTTP. Each host has its own data folder.
+/// With <c>ONSALE_TEST_STORE=Redis</c> (test.sh runs the suite a second time so), every host whose test does not choose
+/// its store runs with <c>Gateway:Store=Redis</c> on a real redis-server of its data folder's own, so that the same tests
+/// hold for both stores and a host started again on the same folder finds the same Redis.
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
+    /// <summary>The store the suite runs against: <c>Embedded</c> unless <c>ONSALE_TEST_STORE</c> says <c>Redis</c>.</summary>
+    public static readonly string SuiteStore = Environment.GetEnvironmentVariable("ONSALE_TEST_STORE") is { Length: > 0 } store ? store : "Embedded";
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<OnSale.Tests.Common.RedisServerProcess>>> RedisOfData = CreateRedisOfData();
+
     public const string AdminKey = "test-admin-key-0123456789";
 
     private readonly WebApplicationFactory<Program> _factory;
@@ -95,6 +103,13 @@ public sealed class GatewayHost : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
+        }
+
+        if (string.Equals(SuiteStore, "Redis", StringComparison.OrdinalIgnoreCase) && !all.ContainsKey("Gateway:Store"))
+        {
+            var redis = await RedisOfData.GetOrAdd(dataPath, _ => new(() => OnSale.Tests.Common.RedisServerProcess.StartAsync("everysec"))).Value;
+            all["Gateway:Store"] = "Redis";
+            all["Gateway:Redis:Configuration"] = redis.Configuration;
         }
 
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -189,9 +204,28 @@ public sealed class GatewayHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes the data folder (after the last host using it is gone).</summary>
+    /// <summary>The Redis servers of data folders; those a test left (its folder was its own to delete) end with the test run.</summary>
+    private static System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<OnSale.Tests.Common.RedisServerProcess>>> CreateRedisOfData()
+    {
+        var servers = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<OnSale.Tests.Common.RedisServerProcess>>>(StringComparer.Ordinal);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var server in servers.Values.Where(s => s.IsValueCreated && s.Value.IsCompletedSuccessfully))
+            {
+                server.Value.Result.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        };
+        return servers;
+    }
+
+    /// <summary>Deletes the data folder (after the last host using it is gone), and the Redis of that folder if any.</summary>
     public void DeleteData()
     {
+        if (RedisOfData.TryRemove(DataPath, out var redis) && redis.IsValueCreated && redis.Value.IsCompletedSuccessfully)
+        {
+            redis.Value.Result.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         try
         {
             Directory.Delete(DataPath, recursive: true);

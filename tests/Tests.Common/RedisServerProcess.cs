@@ -62,7 +62,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         _process?.Dispose();
         var start = new ProcessStartInfo(Executable)
         {
-            ArgumentList = { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--dir", _folder, "--protected-mode", "yes" },
+            ArgumentList = { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--dir", _folder, "--pidfile", Path.Combine(_folder, "redis.pid"), "--protected-mode", "yes" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
