@@ -113,6 +113,40 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task NinetyPurchasesAcrossTheNodes_BoxOfThirtyCallsASecondNobodyWasToldOf_AllBoughtWithFewRefusals()
+    {
+        const int Ceiling = 30;
+        foreach (var node in _nodes)
+        {
+            await node.KnowAvailabilityAsync(1001);
+        }
+
+        await Mock.Control.SetFaultsAsync(new FaultSettings { MaxCallsPerSecond = Ceiling });
+        var before = await Mock.Control.GetStatsAsync();
+        var bought = await Task.WhenAll(Enumerable.Range(0, 90).Select(async i =>
+        {
+            var node = _nodes[i % _nodes.Count];
+            using var response = await node.PurchaseAsync(
+                new { performanceId = 1001, zoneId = 1, quantity = 1, paymentToken = "tok_ok", email = $"buyer{i}@example.com" },
+                $"cluster-budget-{i}");
+            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted, $"purchase {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("purchaseId").GetString()!;
+            return (node, id);
+        }));
+        foreach (var (node, id) in bought)
+        {
+            await Eventually.HoldsAsync(() => node.GetJsonAsync($"/api/v1/purchases/{id}"), p => p.GetProperty("status").GetString() == "confirmed", $"{id} confirmed");
+        }
+
+        var after = await Mock.Control.GetStatsAsync();
+        var calls = after.Calls.Values.Sum() - before.Calls.Values.Sum();
+        var refused = after.Rejected - before.Rejected;
+        output.WriteLine($"{refused} of {calls} calls refused by a box of {Ceiling} calls/s with three nodes selling");
+        Assert.Equal(90, (await Mock.Control.GetOrdersAsync()).Select(o => o.OrderId).Distinct().Count());
+        Assert.True(refused <= 0.05 * calls, $"{refused} of {calls} calls refused by the box");
+    }
+
+    [Fact]
     public async Task NodeStartedDuringABackendOutage_ServesTheLastGoodAnswerTheOthersKeptInRedis_Stale()
     {
         using var first = await _client.GetAsync("/api/v1/performances/1001/availability");

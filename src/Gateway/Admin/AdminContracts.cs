@@ -14,9 +14,10 @@ internal sealed record BackendStatus(string Protocol, string? Url, int InFlight,
 
 /// <summary>
 /// The backend budget: its learned (or configured) limits, what waits for it per kind of work, and the calls a
-/// purchase costs, from which admission takes its pace.
+/// purchase costs, from which admission takes its pace; with several nodes, the cuts made because another node was
+/// refused.
 /// </summary>
-internal sealed record BudgetStatus(double CallsPerSecond, int InFlightLimit, int StartedLastSecond, int WaitingPurchases, int WaitingReplays, int WaitingReads, int WaitingPrefetch, double CallsPerPurchase, long Cuts);
+internal sealed record BudgetStatus(double CallsPerSecond, int InFlightLimit, int StartedLastSecond, int WaitingPurchases, int WaitingReplays, int WaitingReads, int WaitingPrefetch, double CallsPerPurchase, long Cuts, long CutsElsewhere);
 
 /// <summary>The replay worker's pace.</summary>
 internal sealed record ReplayStatus(int Window, double BackoffMs, DateTimeOffset? LastRoundAt, string? LastError);

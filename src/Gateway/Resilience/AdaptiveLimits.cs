@@ -92,6 +92,26 @@ internal sealed class AdaptiveLimits
         Concurrency = _adaptive ? Math.Min(Concurrency, _maxConcurrency) : _maxConcurrency;
     }
 
+    /// <summary>
+    /// Another node of the cluster was refused and cut its rate: the box's calls from all nodes together were too many,
+    /// so this node cuts too, as one controller would (once per burst: not again within a period of its own last cut).
+    /// Returns whether it cut.
+    /// </summary>
+    public bool CutElsewhere()
+    {
+        var now = _time.GetTimestamp();
+        if (!_adaptive || _time.GetElapsedTime(_lastRateCut, now) < Period)
+        {
+            return false;
+        }
+
+        Rate = Math.Clamp(Backoff * Rate, MinRate, _maxRate);
+        _lastRateCut = now;
+        _congested = true;
+        _slowStart = _recoverTo > 0 && Rate < 0.25 * _recoverTo;
+        return true;
+    }
+
     /// <summary>A caller had to wait because of the rate (or the concurrency): the limit was what held it back.</summary>
     public void HeldBack(bool byRate)
     {

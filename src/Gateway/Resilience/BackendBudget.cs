@@ -44,6 +44,7 @@ internal sealed class BackendBudget : IDisposable
     private readonly PriorityQueue<Waiter, (long Order, long Seq)>[] _lines = [new(), new(), new(), new()];
     private readonly double[] _finish = new double[4];
     private readonly ITimer _wake;
+    private readonly IBudgetSignals? _signals;
     private readonly double _maxRate;
     private readonly int _maxConcurrency;
     private readonly Queue<long> _purchaseCalls = new();
@@ -57,8 +58,9 @@ internal sealed class BackendBudget : IDisposable
     private int _waiting;
     private long _wakeAt = long.MaxValue;
 
-    public BackendBudget(IOptions<ResilienceOptions> options, TimeProvider time, Infrastructure.IClusterNodes? nodes = null)
+    public BackendBudget(IOptions<ResilienceOptions> options, TimeProvider time, Infrastructure.IClusterNodes? nodes = null, IBudgetSignals? signals = null)
     {
+        _signals = signals;
         var o = options.Value;
         _maxRate = o.MaxBackendCallsPerSecond > 0 ? o.MaxBackendCallsPerSecond : ResilienceOptions.UnboundedCallsPerSecond;
         _maxConcurrency = o.MaxConcurrentBackendCalls;
@@ -74,6 +76,11 @@ internal sealed class BackendBudget : IDisposable
             _maxConcurrency);
         _wake = time.CreateTimer(static s => ((BackendBudget)s!).OnWake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         ShareCeilingsAmong(nodes?.Nodes.Count ?? 1);
+        if (signals is not null)
+        {
+            signals.CutElsewhere += OnCutElsewhere;
+        }
+
         if (nodes is not null)
         {
             nodes.Changed += ShareCeilingsAmong;
@@ -263,6 +270,7 @@ internal sealed class BackendBudget : IDisposable
 
     private void Release(Start start, CallSignal signal, TimeSpan latency, int inFlightAtStart, BackendWorkKind kind)
     {
+        bool cut;
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -279,10 +287,31 @@ internal sealed class BackendBudget : IDisposable
                 _purchaseCalls.Enqueue(now);
             }
 
+            var cutsBefore = _limits.Cuts;
             _limits.Observe(signal, latency, inFlightAtStart, _starts.Count - _refusedInWindow, start.At);
+            cut = _limits.Cuts != cutsBefore;
             Dispatch(now);
         }
+
+        if (cut)
+        {
+            _signals?.Cut(); // Outside the lock: the other nodes cut too.
+        }
     }
+
+    private void OnCutElsewhere()
+    {
+        lock (_gate)
+        {
+            if (_limits.CutElsewhere())
+            {
+                CutsElsewhere++;
+            }
+        }
+    }
+
+    /// <summary>Cuts made because another node was refused (Redis store).</summary>
+    public long CutsElsewhere { get; private set; }
 
     private void Prune(long now)
     {
@@ -384,4 +413,17 @@ internal sealed class BackendBudget : IDisposable
             }
         }
     }
+}
+
+/// <summary>
+/// What the nodes of one cluster tell each other about the box: a refusal that cut one node's rate cuts every node's,
+/// so that together they back off as one budget would (with the embedded store there is no other node).
+/// </summary>
+internal interface IBudgetSignals
+{
+    /// <summary>Raised when another node cut its rate on a refusal.</summary>
+    event Action? CutElsewhere;
+
+    /// <summary>Tells the other nodes that this one cut its rate; never waits.</summary>
+    void Cut();
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using OnSale.Gateway.Availability;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Purchasing;
+using OnSale.Gateway.Resilience;
 using OnSale.Gateway.Storage.Embedded;
 using OnSale.Gateway.Storage.Redis;
 using OnSale.Gateway.WaitingRoom;
@@ -83,6 +84,8 @@ internal static class StorageExtensions
         services.AddSingleton<RedisNodeRegistry>();
         services.Replace(ServiceDescriptor.Singleton<IClusterNodes>(provider => provider.GetRequiredService<RedisNodeRegistry>()));
         services.AddHostedService(provider => provider.GetRequiredService<RedisNodeRegistry>());
+        services.AddSingleton<RedisBudgetSignals>();
+        services.AddSingleton<IBudgetSignals>(provider => provider.GetRequiredService<RedisBudgetSignals>());
         services.AddSingleton<RedisStartup>();
         services.AddHostedService(provider => provider.GetRequiredService<RedisStartup>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("redis", provider => provider.GetRequiredService<RedisStartup>(), HealthStatus.Unhealthy, ["ready"]));

@@ -120,6 +120,28 @@ public sealed class BackendBudgetTests : IDisposable
     }
 
     [Fact]
+    public void Cuts_ARefusalHere_TellsTheOtherNodes_AndAnotherNodesCutCutsHereOncePerBurst()
+    {
+        var signals = new FakeSignals();
+        var budget = Create(initialRate: 10, signals: signals);
+        var box = new SimulatedBox(_time, callsPerSecond: 20);
+        box.Run(budget, seconds: 10);
+        var toldOthers = signals.Told;
+        var before = budget.Snapshot().CallsPerSecond;
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        signals.CutByAnother();
+        var afterOne = budget.Snapshot().CallsPerSecond;
+        signals.CutByAnother(); // the same burst, heard twice
+        var afterTwo = budget.Snapshot().CallsPerSecond;
+
+        Assert.True(toldOthers > 0, "the box refused some calls: the other nodes were told");
+        Assert.Equal(Math.Max(1, AdaptiveLimits.Backoff * before), afterOne, 3);
+        Assert.Equal(afterOne, afterTwo);
+        Assert.Equal(1, budget.CutsElsewhere);
+    }
+
+    [Fact]
     public void Ceilings_SharedAmongNodes_NeverExceedTheClusterTotal_AndNeverZero()
     {
         var nodes = new FakeNodes();
@@ -266,7 +288,7 @@ public sealed class BackendBudgetTests : IDisposable
     private static string Describe(SimulatedBox box) =>
         "accepted/refused per second: " + string.Join(" ", box.Seconds.Select(s => $"{s.Accepted}/{s.Refused}"));
 
-    private BackendBudget Create(int initialRate, int hardCap = 0, bool adaptive = true, int queueLimit = 2_000, int maxConcurrent = 32, IClusterNodes? nodes = null)
+    private BackendBudget Create(int initialRate, int hardCap = 0, bool adaptive = true, int queueLimit = 2_000, int maxConcurrent = 32, IClusterNodes? nodes = null, IBudgetSignals? signals = null)
     {
         _budget = new BackendBudget(
             Options.Create(new ResilienceOptions
@@ -278,8 +300,21 @@ public sealed class BackendBudgetTests : IDisposable
                 MaxConcurrentBackendCalls = maxConcurrent,
             }),
             _time,
-            nodes);
+            nodes,
+            signals);
         return _budget;
+    }
+
+    /// <summary>The other nodes, as far as the budget's cuts go.</summary>
+    private sealed class FakeSignals : IBudgetSignals
+    {
+        public event Action? CutElsewhere;
+
+        public int Told { get; private set; }
+
+        public void Cut() => Told++;
+
+        public void CutByAnother() => CutElsewhere?.Invoke();
     }
 
     /// <summary>A cluster whose count of live nodes the test sets.</summary>

@@ -47,7 +47,8 @@ internal sealed record RedisDurability(bool? AppendOnly, string? AppendFsync, st
 internal sealed partial class RedisStartup(
     RedisConnection redis,
     RedisSettingsStore settings,
-    ILogger<RedisStartup> logger) : IHostedService, IHealthCheck
+    ILogger<RedisStartup> logger,
+    RedisBudgetSignals? budgetSignals = null) : IHostedService, IHealthCheck
 {
     public RedisDurability? Durability { get; private set; }
 
@@ -55,6 +56,10 @@ internal sealed partial class RedisStartup(
     {
         await redis.MultiplexerAsync();
         await settings.SubscribeAsync();
+        if (budgetSignals is not null)
+        {
+            await budgetSignals.SubscribeAsync();
+        }
         await using var admin = await redis.ConnectAsAdminAsync();
         if (admin.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica) is { } server)
         {
