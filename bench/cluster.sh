@@ -47,13 +47,13 @@ gateway() { # name address extra-args...
   local name=$1 address=$2; shift 2
   dotnet src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll --urls "$address" --Gateway:Backend:Url="$MOCK/VenueService.svc" \
     --Gateway:DataPath="$WORK/$name" --Gateway:Admin:ApiKey="$ADMIN_KEY" \
-    --Gateway:RateLimits:PerClientPerMinute=100000000 --Gateway:RateLimits:StatusPollsPerMinute=100000000 \
+    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
     --Gateway:RateLimits:StatusPollBurst=100000 "$@" > "$OUT/$name.log" 2>&1 &
   pids+=($!)
 }
 gateway one "$ONE"
 for i in 0 1 2; do
-  gateway "node$i" "http://127.0.0.1:${NODES[$i]}" --Gateway:Store=Redis --Gateway:Redis:Configuration="127.0.0.1:$REDIS_PORT"
+  gateway "node$i" "http://127.0.0.1:${NODES[$i]}" --Gateway:Store="${CLUSTER_STORE:-Redis}" --Gateway:Redis:Configuration="127.0.0.1:$REDIS_PORT"
 done
 
 mkdir -p "$WORK/nginx/temp"

@@ -47,7 +47,7 @@ internal sealed partial class SettingsFollower(
 
             if (key is null or HotOnSales.SettingsKey)
             {
-                await hot.StartAsync(CancellationToken.None);
+                await hot.ReloadAsync(CancellationToken.None);
             }
         }
         catch (Exception ex)

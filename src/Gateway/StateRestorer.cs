@@ -17,9 +17,16 @@ internal sealed class StateRestorer(
     AvailabilityService availability,
     ReplaySignal replay,
     ParkedSeats parked,
-    GatewayReadiness readiness) : IHostedService
+    GatewayReadiness readiness,
+    TimeProvider time,
+    ILogger<StateRestorer> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        StoreRetry.UntilAvailableAsync(RestoreAsync, "restore the shared state", time, logger, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task RestoreAsync(CancellationToken cancellationToken)
     {
         await mode.RestoreAsync(cancellationToken);
         await banner.RestoreAsync(cancellationToken);
@@ -37,6 +44,4 @@ internal sealed class StateRestorer(
         readiness.MarkReady();
         replay.Wake();
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

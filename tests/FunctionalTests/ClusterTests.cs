@@ -211,6 +211,27 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         Assert.Equal("degraded", status.GetProperty("mode").GetString());
     }
 
+    [Fact]
+    public async Task NodeStartedWhileRedisIsDown_WaitsForIt_ThenStartsWithTheSharedState()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[0], HttpMethod.Put, "/admin/api/banner", new { message = "Shared before the outage", level = "info" })).StatusCode);
+        _redis.Kill();
+
+        var starting = StartNodeAsync(6);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.False(starting.IsCompleted, "the node started without the shared state");
+
+        await _redis.RestartAsync();
+        await using var late = await starting;
+        var status = await StatusAsync(late);
+        Assert.Equal("Shared before the outage", status.GetProperty("banner").GetProperty("message").GetString());
+        Assert.Contains("not ready; trying again every two seconds", late.Output, StringComparison.Ordinal);
+
+        // It follows the others from now on.
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[1], HttpMethod.Put, "/admin/api/mode", new { mode = "degraded", reason = "after the outage" })).StatusCode);
+        await Eventually.HoldsAsync(() => StatusAsync(late), s => s.GetProperty("mode").GetString() == "degraded", "the late node follows a change made elsewhere");
+    }
+
     private Task<GatewayProcess> StartNodeAsync(int number) => GatewayProcess.StartAsync(Mock.SoapUrl, Path.Combine(DataPath, "node" + number), new Dictionary<string, string>
     {
         ["Gateway:Store"] = "Redis",

@@ -49,6 +49,9 @@ internal static class EventIds
     public const int StoreUnavailable = 514;
     public const int RedisNodeBeatFailed = 515;
     public const int RedisNodeBeatResumed = 516;
+    public const int RedisUnreachableAtStart = 517;
+    public const int RedisReachableAgain = 518;
+    public const int StateRestoreWaiting = 519;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

@@ -24,7 +24,7 @@ internal sealed partial class AdmissionWorker(
             LogThresholdAboveCeiling(logger, o.ActivationThreshold, o.MaxActiveBuyers);
         }
 
-        await keys.InitializeAsync(cancellationToken);
+        await StoreRetry.UntilAvailableAsync(keys.InitializeAsync, "read the shared signing key", time, logger, cancellationToken);
         await rooms.RestoreAsync(cancellationToken);
         metrics.Meter.CreateObservableGauge(
             "onsale.waitingroom.waiting",

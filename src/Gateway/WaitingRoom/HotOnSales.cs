@@ -65,7 +65,11 @@ internal sealed partial class HotOnSales(
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        StoreRetry.UntilAvailableAsync(ReloadAsync, "read the hot switches", time, logger, cancellationToken);
+
+    /// <summary>Reads the switches as the store holds them: at start-up, and when another node changed them.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var json = await store.GetAsync(SettingsKey, cancellationToken);
         if (json is not null && JsonSerializer.Deserialize(json, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting) is { } saved)

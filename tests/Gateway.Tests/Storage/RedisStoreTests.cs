@@ -46,7 +46,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         await using var volatileRedis = await RedisServerProcess.StartAsync(appendFsync: "off");
         await using var connection = Connect(volatileRedis.Configuration);
-        var startup = new RedisStartup(connection, new RedisSettingsStore(connection), NullLogger<RedisStartup>.Instance);
+        var startup = new RedisStartup(connection, new RedisSettingsStore(connection), TimeProvider.System, NullLogger<RedisStartup>.Instance);
 
         await startup.StartAsync(CancellationToken.None);
 
@@ -58,7 +58,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     public async Task Startup_ServerWithAppendFsyncAlways_IsDurableAndReady()
     {
         await using var connection = Connect(redis.Server.Configuration);
-        var startup = new RedisStartup(connection, new RedisSettingsStore(connection), NullLogger<RedisStartup>.Instance);
+        var startup = new RedisStartup(connection, new RedisSettingsStore(connection), TimeProvider.System, NullLogger<RedisStartup>.Instance);
 
         await startup.StartAsync(CancellationToken.None);
         var health = await startup.CheckHealthAsync(new HealthCheckContext());
@@ -138,7 +138,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         await using var doomed = await RedisServerProcess.StartAsync();
         await using var connection = Connect(doomed.Configuration);
         var store = new RedisSettingsStore(connection);
-        var startup = new RedisStartup(connection, store, NullLogger<RedisStartup>.Instance);
+        var startup = new RedisStartup(connection, store, TimeProvider.System, NullLogger<RedisStartup>.Instance);
         await store.SetAsync("k", "v", CancellationToken.None);
 
         doomed.Kill();

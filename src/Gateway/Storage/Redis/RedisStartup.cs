@@ -47,31 +47,95 @@ internal sealed record RedisDurability(bool? AppendOnly, string? AppendFsync, st
 internal sealed partial class RedisStartup(
     RedisConnection redis,
     RedisSettingsStore settings,
+    TimeProvider time,
     ILogger<RedisStartup> logger,
     RedisBudgetSignals? budgetSignals = null) : IHostedService, IHealthCheck
 {
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource _stopping = new();
+    private bool _settingsFollowed;
+    private bool _cutsFollowed;
+    private Task _retrying = Task.CompletedTask;
+
     public RedisDurability? Durability { get; private set; }
 
+    /// <summary>
+    /// Connects and prepares; a Redis that is not there yet does not stop the node: it starts unready (readiness names
+    /// Redis) and tries again every two seconds in the background, logging once.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await redis.MultiplexerAsync();
-        await settings.SubscribeAsync();
-        if (budgetSignals is not null)
+        if (!await TryPrepareAsync(logFailure: true))
         {
-            await budgetSignals.SubscribeAsync();
+            _retrying = RetryAsync(_stopping.Token);
         }
-        await using var admin = await redis.ConnectAsAdminAsync();
-        if (admin.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica) is { } server)
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _retrying.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private async Task RetryAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
         {
+            await Task.Delay(RetryEvery, time, stopping);
+            if (await TryPrepareAsync(logFailure: false))
+            {
+                LogReachable(logger, redis.Endpoint);
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TryPrepareAsync(bool logFailure)
+    {
+        try
+        {
+            if (!_settingsFollowed)
+            {
+                await settings.SubscribeAsync();
+                _settingsFollowed = true;
+            }
+
+            if (budgetSignals is not null && !_cutsFollowed)
+            {
+                await budgetSignals.SubscribeAsync();
+                _cutsFollowed = true;
+            }
+
+            await using var admin = await redis.ConnectAsAdminAsync();
+            if (admin.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica) is not { } server)
+            {
+                if (logFailure)
+                {
+                    LogNotReachable(logger, redis.Endpoint, "no server answered");
+                }
+
+                return false;
+            }
+
             Durability = await RedisDurability.ReadAsync(server);
             if (Durability.Warning is { } warning)
             {
                 LogNotDurable(logger, redis.Endpoint, warning);
             }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            if (logFailure)
+            {
+                LogNotReachable(logger, redis.Endpoint, RedisConnection.Brief(ex));
+            }
+
+            return false;
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -85,6 +149,12 @@ internal sealed partial class RedisStartup(
             return HealthCheckResult.Unhealthy($"Redis at {redis.Endpoint} is not answering: {RedisConnection.Brief(ex)}");
         }
     }
+
+    [LoggerMessage(EventIds.RedisUnreachableAtStart, LogLevel.Error, "Redis at {Endpoint} does not answer ({Reason}): this node is not ready, and tries again every two seconds")]
+    private static partial void LogNotReachable(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventIds.RedisReachableAgain, LogLevel.Warning, "Redis at {Endpoint} answers: this node follows the others again")]
+    private static partial void LogReachable(ILogger logger, string endpoint);
 
     [LoggerMessage(EventIds.RedisNotDurable, LogLevel.Warning, "Redis at {Endpoint} is not durable: {Warning}. Run it with appendonly yes and appendfsync everysec (or always); see the README")]
     private static partial void LogNotDurable(ILogger logger, string endpoint, string warning);
