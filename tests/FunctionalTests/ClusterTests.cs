@@ -87,6 +87,30 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task ColdKey_ReadersGiveUpWhileAnotherNodeRefreshes_NoKeyStaysWedged()
+    {
+        // A box slower than the request deadline: every reader gives up (503) while one node's call is out and the
+        // others wait for its lock. Once the box is quick again, every node answers: no lock outlives its reader.
+        await Mock.Control.SetFaultsAsync(new FaultSettings { LatencyMs = 4_000, Operations = ["GetAvailability"] });
+        var impatient = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            using var response = await _nodes[i % _nodes.Count].Client.GetAsync("/api/v1/performances/1002/availability");
+            return response.StatusCode;
+        }));
+        await Mock.Control.ClearFaultsAsync();
+
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, impatient);
+        foreach (var node in _nodes)
+        {
+            await Eventually.HoldsAsync(
+                async () => (await node.Client.GetAsync("/api/v1/performances/1002/availability")).StatusCode,
+                s => s == HttpStatusCode.OK,
+                $"{node.BaseAddress} answers once the box is quick again",
+                attempts: 20);
+        }
+    }
+
+    [Fact]
     public async Task ModeAndBanner_SetThroughOneNode_TheOthersFollowWithinASecond()
     {
         var degradedAfter = await ChangeAndWaitAsync(
@@ -118,7 +142,7 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         const int Ceiling = 30;
         foreach (var node in _nodes)
         {
-            await node.KnowAvailabilityAsync(1001);
+            await KnowAsync(node, 1001);
         }
 
         await Mock.Control.SetFaultsAsync(new FaultSettings { MaxCallsPerSecond = Ceiling });
@@ -237,6 +261,20 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         ["Gateway:Store"] = "Redis",
         ["Gateway:Redis:Configuration"] = _redis.Configuration,
     });
+
+    /// <summary>Makes the node know a performance's availability; if it never does, says what the node logged.</summary>
+    private static async Task KnowAsync(GatewayProcess node, int performanceId)
+    {
+        try
+        {
+            await node.KnowAvailabilityAsync(performanceId);
+        }
+        catch (Xunit.Sdk.XunitException never)
+        {
+            var log = node.Output;
+            throw new Xunit.Sdk.XunitException($"{never.Message}\n{node.BaseAddress} logged:\n{log[Math.Max(0, log.Length - 20_000)..]}");
+        }
+    }
 
     /// <summary>
     /// Makes a change through one node and measures, from its answer (the change is in effect there), until every other

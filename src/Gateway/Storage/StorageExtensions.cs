@@ -1,7 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using System.Text.Json;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,8 +39,7 @@ internal static class StorageExtensions
             provider.GetRequiredService<ILogger<SqliteDatabase>>()));
         services.AddSingleton<IPurchaseJournal, SqlitePurchaseJournal>();
         services.AddSingleton<IHoldStore, SqliteHoldStore>();
-        services.AddSingleton<SqliteSettingsStore>();
-        services.AddSingleton<ISettingsStore>(provider => provider.GetRequiredService<SqliteSettingsStore>());
+        services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
         services.AddSingleton<SqliteBatchWriter>();
         services.AddSingleton<IWaitingRoomStore, SqliteWaitingRoomStore>();
         services.AddSingleton<IAvailabilityStore, SqliteAvailabilityStore>();

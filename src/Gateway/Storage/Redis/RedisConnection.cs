@@ -7,7 +7,7 @@ namespace OnSale.Gateway.Storage.Redis;
 /// <summary>
 /// The one StackExchange.Redis multiplexer of this node, shared by the store, the cache's second level, its backplane
 /// and its distributed locker. It connects in the background and keeps reconnecting (<c>AbortOnConnectFail=false</c>):
-/// a node whose Redis is down starts and serves what it holds in memory, and readiness says why.
+/// a node whose Redis goes down carries on with what it holds in memory, and readiness says why.
 /// Every key the gateway writes starts with <see cref="Prefix"/>.
 /// </summary>
 internal sealed partial class RedisConnection : IAsyncDisposable
