@@ -14,6 +14,7 @@ namespace OnSale.FunctionalTests;
 /// one gateway (CONTRACT.md §3) — the availability cache with one refresh per key for the cluster, the last good
 /// answer for a node started during an outage, mode and banner within a second, and a Redis that dies and comes back.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : FunctionalTest
 {
     private const string AdminKey = GatewayProcess.AdminKey;
@@ -319,4 +320,11 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     private static Task<JsonElement> StatusAsync(GatewayProcess node) => node.GetJsonAsync("/admin/api/status", AdminKey);
 
     private async Task<long> AvailabilityCallsAsync() => (await Mock.Control.GetStatsAsync()).Calls["GetAvailability"];
+}
+
+/// <summary>Five servers per test on two cores: the cluster's tests run alone, after the others of this assembly.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
 }
