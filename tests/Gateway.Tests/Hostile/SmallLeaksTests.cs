@@ -62,11 +62,7 @@ public sealed class SmallLeaksTests
     [Fact]
     public async Task Metrics_OnItsOwnPort_AnswersWithoutAKeyThereAndOnlyThere()
     {
-        var metricsPort = KestrelGateway.FreePort();
-        await using var gateway = await KestrelGateway.StartAsync(
-            new Dictionary<string, string?> { ["Gateway:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            0,
-            metricsPort);
+        await using var gateway = await StartWithMetricsPortAsync();
         using var client = new HttpClient();
 
         using var onItsPort = await client.GetAsync(new Uri(gateway.Addresses[1], "/metrics"));
@@ -74,6 +70,29 @@ public sealed class SmallLeaksTests
 
         Assert.Equal(HttpStatusCode.OK, onItsPort.StatusCode);
         await Problems.AssertAsync(onThePublicPort, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    /// <summary>
+    /// The gateway with <c>Gateway:Metrics:Port</c> on a port found free: another test's server may take it between the
+    /// finding and the binding, so a port taken meanwhile is replaced by another (three tries).
+    /// </summary>
+    private static async Task<KestrelGateway> StartWithMetricsPortAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var metricsPort = KestrelGateway.FreePort();
+            try
+            {
+                return await KestrelGateway.StartAsync(
+                    new Dictionary<string, string?> { ["Gateway:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    0,
+                    metricsPort);
+            }
+            catch (IOException taken) when (attempt < 3 && taken.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Taken between finding and binding: another port.
+            }
+        }
     }
 
     [Fact]
