@@ -46,8 +46,9 @@ internal static class AvailabilityExtensions
                 AllowTimedOutFactoryBackgroundCompletion = true,
                 EagerRefreshThreshold = cache.EagerRefreshThreshold,
 
-                // With a distributed locker (Redis mode): wait for another node's refresh as long as a refresh may take.
-                DistributedLockTimeout = cache.FactoryHardTimeout,
+                // With a distributed locker (Redis mode): wait for another node's refresh for at most a second, well within
+                // a request's deadline; past it (a slow box, a Redis that does not answer) this node refreshes itself.
+                DistributedLockTimeout = TimeSpan.FromSeconds(1),
             };
 
             // With a second level and a backplane (Redis mode): a Redis that fails is left alone for a moment, and reads
