@@ -12,7 +12,8 @@ namespace OnSale.FunctionalTests;
 /// Three gateway processes with <c>Gateway:Store=Redis</c> on one real redis-server (AOF, appendfsync always), and
 /// Debian's nginx as the load balancer in front of them (round robin, nothing sticky): what the nodes share behaves as
 /// one gateway (CONTRACT.md §3) — the availability cache with one refresh per key for the cluster, the last good
-/// answer for a node started during an outage, mode and banner within a second, and a Redis that dies and comes back.
+/// answer for a node started during an outage, mode and banner within a second, parked purchases replayed by one node
+/// and taken over when it dies, and a Redis that dies and comes back from its AOF.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : FunctionalTest
@@ -178,6 +179,69 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task TwentyPurchasesParkedAcrossTheNodes_TheReplayingNodeKilledMidReplay_AllConfirmedByTheOthers_TwentyDistinctOrders()
+    {
+        foreach (var node in _nodes)
+        {
+            await KnowAsync(node, 1001);
+        }
+
+        var parked = await ParkTwentyAsync("kill");
+
+        // The box is slow, so that the replay is under way when its node dies.
+        await Mock.Control.SetFaultsAsync(new FaultSettings { LatencyMs = 400, Operations = ["Checkout"] });
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[0], HttpMethod.Put, "/admin/api/mode", new { mode = "normal", reason = "the box is back" })).StatusCode);
+        var replaying = await Eventually.HoldsAsync(
+            () => Task.FromResult(_nodes.SingleOrDefault(n => n.Output.Contains("now replays the cluster's parked purchases", StringComparison.Ordinal))),
+            n => n is not null,
+            "one node replays the parked purchases");
+        await Eventually.HoldsAsync(async () => (await Mock.Control.GetOrdersAsync()).Count, n => n >= 1, "the replay has bought some");
+        replaying!.Kill();
+        var killedAt = (await Mock.Control.GetOrdersAsync()).Count;
+        output.WriteLine($"replaying node killed with {killedAt} of 20 bought");
+        Assert.True(killedAt < 20, "the node died before the replay was over");
+
+        var others = _nodes.Where(n => n != replaying).ToArray();
+        foreach (var (id, i) in parked.Select((id, i) => (id, i)))
+        {
+            var asker = others[i % others.Length];
+            await Eventually.HoldsAsync(() => asker.GetJsonAsync($"/api/v1/purchases/{id}"), p => p.GetProperty("status").GetString() == "confirmed", $"{id} confirmed", attempts: 1200);
+        }
+
+        var orders = await Mock.Control.GetOrdersAsync();
+        Assert.Equal(20, orders.Count); // nobody bought twice
+        Assert.Equal(20, orders.Select(o => o.OrderId).Distinct().Count());
+        Assert.Equal(0, (await Mock.Control.GetStatsAsync()).Oversold);
+    }
+
+    [Fact]
+    public async Task TwentyPurchasesParked_RedisKilledAndRestartedFromItsAof_NothingParkedIsLost()
+    {
+        foreach (var node in _nodes)
+        {
+            await KnowAsync(node, 1001);
+        }
+
+        var parked = await ParkTwentyAsync("aof");
+
+        _redis.Kill(); // SIGKILL: what survives is what the AOF holds
+        await _redis.RestartAsync();
+        foreach (var node in _nodes)
+        {
+            await Eventually.HoldsAsync(async () => (await node.Client.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK, $"node {node.BaseAddress} ready again");
+        }
+
+        Assert.Equal(20, (await StatusAsync(_nodes[2])).GetProperty("parked").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[1], HttpMethod.Put, "/admin/api/mode", new { mode = "normal", reason = "the box is back" })).StatusCode);
+        foreach (var id in parked)
+        {
+            await Eventually.HoldsAsync(() => _nodes[0].GetJsonAsync($"/api/v1/purchases/{id}"), p => p.GetProperty("status").GetString() == "confirmed", $"{id} confirmed", attempts: 1200);
+        }
+
+        Assert.Equal(20, (await Mock.Control.GetOrdersAsync()).Select(o => o.OrderId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task NodeStartedDuringABackendOutage_ServesTheLastGoodAnswerTheOthersKeptInRedis_Stale()
     {
         using var first = await _client.GetAsync("/api/v1/performances/1001/availability");
@@ -264,6 +328,26 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         // It follows the others from now on.
         Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[1], HttpMethod.Put, "/admin/api/mode", new { mode = "degraded", reason = "after the outage" })).StatusCode);
         await Eventually.HoldsAsync(() => StatusAsync(late), s => s.GetProperty("mode").GetString() == "degraded", "the late node follows a change made elsewhere");
+    }
+
+    /// <summary>Degraded mode set through one node, then twenty purchases across the three, each answered 202 parked.</summary>
+    private async Task<string[]> ParkTwentyAsync(string prefix)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Admin(_nodes[2], HttpMethod.Put, "/admin/api/mode", new { mode = "degraded", reason = "the box is down" })).StatusCode);
+        foreach (var node in _nodes)
+        {
+            await Eventually.HoldsAsync(() => StatusAsync(node), s => s.GetProperty("mode").GetString() == "degraded", $"{node.BaseAddress} degraded");
+        }
+
+        return await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var response = await _nodes[i % _nodes.Count].PurchaseAsync(
+                new { performanceId = 1001, zoneId = 1, quantity = 1, paymentToken = "tok_ok", email = $"parked{i}@example.com" },
+                $"cluster-{prefix}-{i}");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"purchase {i}: {(int)response.StatusCode} {body}");
+            return JsonDocument.Parse(body).RootElement.GetProperty("purchaseId").GetString()!;
+        }));
     }
 
     private Task<GatewayProcess> StartNodeAsync(int number) => GatewayProcess.StartAsync(Mock.SoapUrl, Path.Combine(DataPath, "node" + number), new Dictionary<string, string>

@@ -285,7 +285,32 @@ internal sealed partial class AvailabilityService(
         }
     }
 
-    /// <summary>Seats promised to parked purchases in a zone.</summary>
+    /// <summary>
+    /// Replaces every promise with the cluster's count (several nodes on one store): what this node promised since is in
+    /// it already, or will be at the next replacement.
+    /// </summary>
+    public void ReplacePromises(IReadOnlyDictionary<(int PerformanceId, int ZoneId), int> promised)
+    {
+        lock (_promiseLock)
+        {
+            if (_promised.Count == promised.Count && promised.All(p => _promised.GetValueOrDefault(p.Key) == p.Value))
+            {
+                return;
+            }
+
+            _promised.Clear();
+            foreach (var (zone, seats) in promised)
+            {
+                if (seats > 0)
+                {
+                    _promised[zone] = seats;
+                }
+            }
+
+            Interlocked.Increment(ref _promiseVersion);
+        }
+    }
+
     /// <summary>Whether any seat of the performance is promised to a purchase still waiting for the backend.</summary>
     public bool HasPromises(int performanceId)
     {
@@ -295,6 +320,7 @@ internal sealed partial class AvailabilityService(
         }
     }
 
+    /// <summary>Seats promised to parked purchases in a zone.</summary>
     public int Promised(int performanceId, int zoneId)
     {
         lock (_promiseLock)

@@ -52,6 +52,10 @@ internal static class EventIds
     public const int RedisUnreachableAtStart = 517;
     public const int RedisReachableAgain = 518;
     public const int StateRestoreWaiting = 519;
+    public const int RedisReplayLeaseTaken = 520;
+    public const int RedisPurchaseRecovered = 521;
+    public const int RedisPromisesFollowFailed = 522;
+    public const int RedisPurchasesClaimed = 523;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

@@ -36,6 +36,13 @@ internal interface IPurchaseJournal
     Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The pending purchases this node is to replay now, in arrival order, at most <paramref name="limit"/>: with one
+    /// node, <see cref="GetPendingAsync"/>; with several sharing a store, only the one node that replays gets any, so that
+    /// each purchase is replayed by exactly one node.
+    /// </summary>
+    Task<IReadOnlyList<Purchase>> TakeForReplayAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Erases the email (and the client address) of at most <paramref name="limit"/> purchases settled at or before
     /// <paramref name="settledBefore"/>, the longest settled first, and leaves nothing erased so far recoverable from the
     /// store's files. Returns how many it erased.

@@ -91,7 +91,7 @@ internal sealed partial class ReplayWorker(
                 }
 
                 health.ReportBacklog(await journal.CountPendingAsync(stoppingToken));
-                var batch = await journal.GetPendingAsync(window, stoppingToken);
+                var batch = await journal.TakeForReplayAsync(window, stoppingToken);
                 if (batch.Count == 0)
                 {
                     await signal.WaitAsync(o.ReplayPollInterval, time, stoppingToken);

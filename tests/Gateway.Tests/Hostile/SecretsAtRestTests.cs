@@ -33,7 +33,10 @@ public sealed class SecretsAtRestTests : IDisposable
     private const UnixFileMode Wide = Folder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
     private const UnixFileMode WideFile = File0600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    /// <summary>For what only the embedded store keeps in its files (the protected signing key), whichever store the suite runs on.</summary>
+    /// <summary>
+    /// For what only the embedded store keeps in its files (the protected signing key, the journal's rows), whichever
+    /// store the suite runs on; what the Redis store keeps is read from Redis in Storage/RedisJournalTests.
+    /// </summary>
     private static readonly Dictionary<string, string?> Embedded = new() { ["Gateway:Store"] = "Embedded" };
 
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "onsale-gateway-tests", Guid.NewGuid().ToString("N"));
@@ -194,7 +197,7 @@ public sealed class SecretsAtRestTests : IDisposable
     {
         var token = "tok_secret_" + Guid.NewGuid().ToString("N");
         var declinedToken = "tok_declined_" + Guid.NewGuid().ToString("N");
-        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath);
+        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, settings: Embedded);
 
         using var bought = await gateway.PurchaseAsync(Requests.Purchase(paymentToken: token));
         using var declined = await gateway.PurchaseAsync(Requests.Purchase(paymentToken: declinedToken));
@@ -213,7 +216,7 @@ public sealed class SecretsAtRestTests : IDisposable
     [Fact]
     public async Task HoldCheckout_BoughtOrReleased_LeavesNoPaymentTokenOrSession()
     {
-        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath);
+        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, settings: Embedded);
         var bought = await HoldAsync(gateway);
         var released = await HoldAsync(gateway);
         var open = await HoldAsync(gateway);
@@ -232,7 +235,7 @@ public sealed class SecretsAtRestTests : IDisposable
     [Fact]
     public async Task Replay_ParkedPurchasesConfirmedOrFailed_LeaveNoPaymentTokenOrSession()
     {
-        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath);
+        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, settings: Embedded);
         await gateway.KnowAvailabilityAsync(1003);
         (await gateway.SetModeAsync("degraded")).EnsureSuccessStatusCode();
         using var toConfirm = await gateway.PurchaseAsync(Requests.Purchase(1003));
@@ -253,7 +256,7 @@ public sealed class SecretsAtRestTests : IDisposable
     {
         await using var mock = await MockBackendHost.StartAsync();
         string id;
-        await using (var before = await GatewayHost.StartAsync(mock: mock, dataPath: _dataPath))
+        await using (var before = await GatewayHost.StartAsync(mock: mock, dataPath: _dataPath, settings: Embedded))
         {
             using var bought = await before.PurchaseAsync(Requests.Purchase());
             id = await IdAsync(bought);
@@ -265,7 +268,7 @@ public sealed class SecretsAtRestTests : IDisposable
             "order_id = NULL, seats = NULL, settled_at = NULL WHERE purchase_id = $id;",
             id);
 
-        await using var after = await GatewayHost.StartAsync(mock: mock, dataPath: _dataPath);
+        await using var after = await GatewayHost.StartAsync(mock: mock, dataPath: _dataPath, settings: Embedded);
 
         Assert.Equal("confirmed", (await after.SettledAsync(id)).GetProperty("status").GetString());
         AssertSettled(id);
@@ -276,7 +279,7 @@ public sealed class SecretsAtRestTests : IDisposable
     [Fact]
     public async Task Replay_SetAsideForSupport_LeavesNoPaymentTokenOrSessionButKeepsTheEmail()
     {
-        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, services: s => s.Decorate(inner => new CheckoutBug(inner)));
+        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, settings: Embedded, services: s => s.Decorate(inner => new CheckoutBug(inner)));
         await gateway.KnowAvailabilityAsync(1003);
         (await gateway.SetModeAsync("degraded")).EnsureSuccessStatusCode();
         using var parked = await gateway.PurchaseAsync(Requests.Purchase(1003, paymentToken: CheckoutBug.Token));
@@ -299,7 +302,7 @@ public sealed class SecretsAtRestTests : IDisposable
     public async Task Email_SettledPurchase_ErasedAfterTheRetentionNotBefore_AndThePurchaseStillAnswers()
     {
         var time = TestClock.Create();
-        await using var gateway = await GatewayHost.StartAsync(time: time, dataPath: _dataPath);
+        await using var gateway = await GatewayHost.StartAsync(time: time, dataPath: _dataPath, settings: Embedded);
         var retention = gateway.Get<RetentionWorker>();
         await RanAsync(retention, time.GetUtcNow());
         using var bought = await gateway.PurchaseAsync(Requests.Purchase());
@@ -326,7 +329,7 @@ public sealed class SecretsAtRestTests : IDisposable
     public async Task Holds_ExpiredLoseTheirSessionAndAllAreDeletedADayAfterExpiry()
     {
         var time = TestClock.Create();
-        await using var gateway = await GatewayHost.StartAsync(time: time, dataPath: _dataPath);
+        await using var gateway = await GatewayHost.StartAsync(time: time, dataPath: _dataPath, settings: Embedded);
         var retention = gateway.Get<RetentionWorker>();
         await RanAsync(retention, time.GetUtcNow());
         var released = await HoldAsync(gateway);

@@ -195,18 +195,5 @@ public sealed class SqlitePurchaseJournalTests : IDisposable
     private static async Task<string?[]> EmailsAsync(SqlitePurchaseJournal journal) =>
         await Task.WhenAll(new[] { "a", "b", "c", "late", "pending" }.Select(async id => (await journal.GetAsync(id, default))!.Email));
 
-    private Purchase Purchase(string id, PurchaseStatus status, string? key = null) => new()
-    {
-        PurchaseId = id,
-        IdempotencyKey = key ?? "key-" + id,
-        RequestHash = "hash",
-        Status = status,
-        PerformanceId = 1001,
-        ZoneId = 1,
-        Quantity = 2,
-        PaymentToken = "tok_ok",
-        Email = "a@example.com",
-        CreatedAt = _now,
-        UpdatedAt = _now,
-    };
+    private Purchase Purchase(string id, PurchaseStatus status, string? key = null) => JournalRecords.Purchase(id, status, _now, key);
 }

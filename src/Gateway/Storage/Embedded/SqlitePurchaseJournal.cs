@@ -90,6 +90,9 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         return Task.FromResult<IReadOnlyList<Purchase>>(result);
     }
 
+    /// <summary>One process, one replayer: everything pending.</summary>
+    public Task<IReadOnlyList<Purchase>> TakeForReplayAsync(int limit, CancellationToken cancellationToken) => GetPendingAsync(limit, cancellationToken);
+
     public Task<int> RecoverInterruptedAsync(CancellationToken cancellationToken) =>
         database.ExecuteAsync("UPDATE purchases SET status = 'processing' WHERE status = 'live';", _ => { }, cancellationToken);
 

@@ -82,6 +82,20 @@ internal sealed partial class RedisNodeRegistry(
         while (await NextTickAsync(timer, stoppingToken));
     }
 
+    /// <summary>A node that stops says so at once: the others share the backend's ceilings again without waiting, and its live work is known to be over.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await redis.RunAsync(db => db.HashDeleteAsync(Key, self.Id));
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or ObjectDisposedException)
+        {
+            // The others forget it after a few seconds.
+        }
+    }
+
     private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
