@@ -128,6 +128,20 @@ burst "availability read (fresh)" 300 curl -fsS "$LB_CLUSTER$PATH_UNDER_TEST"
 burst "queue join" 100 curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$LB_CLUSTER/api/v1/performances/1002/queue"
 token=$(curl -fsS -X POST -H 'content-type: application/json' -d '{}' "http://127.0.0.1:${NODES[0]}/api/v1/performances/1002/queue" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queueToken"])')
 burst "queue status" 100 curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:${NODES[0]}/api/v1/performances/1002/queue/"
+purchase() { # kind: a fresh idempotency key each time
+  curl -fsS -X POST -H 'content-type: application/json' -H "Idempotency-Key: bench-$1-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')" \
+    -d '{"performanceId":1001,"zoneId":1,"quantity":1,"paymentToken":"tok_ok","email":"bench@example.com"}' "$LB_CLUSTER/api/v1/purchases"
+}
+mode() { curl -fsS -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d "{\"mode\":\"$1\",\"reason\":\"bench\"}" "$LB_CLUSTER/admin/api/mode" > /dev/null; }
+parked_count() { curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:${NODES[0]}/admin/api/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["parked"])'; }
+burst "purchase, bought live" 50 purchase live
+mode degraded; sleep 1
+burst "purchase, parked (degraded mode)" 50 purchase parked
+# The replay of those 50, from the mode change until none is parked, per purchase.
+start=$(redis_commands); t0=$(date +%s.%N); mode normal
+for _ in $(seq 1 600); do [ "$(parked_count)" = 0 ] && break; sleep 0.1; done
+t1=$(date +%s.%N); end=$(redis_commands)
+python3 -c "print(f'replay of a parked purchase (by the lease holder) {max(0, ($end - $start) - $idle * ($t1 - $t0) / $idle_seconds) / 50:.2f}')" >> "$OUT/redis-per-kind.txt"
 burst "mode change (admin)" 20 curl -fsS -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d '{"mode":"normal","reason":"bench"}' "$LB_CLUSTER/admin/api/mode"
 
 python3 - "$OUT/rounds.txt" "$OUT/redis-per-kind.txt" "$SECONDS_PER_RUN" "$ROUNDS" "$(date -u +%Y-%m-%d)" "$(nproc)" "$idle" "$idle_seconds" > "$OUT/cluster-section.md" <<'PY'

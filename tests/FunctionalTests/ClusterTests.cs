@@ -251,6 +251,13 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         await Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
         await using var late = await StartNodeAsync(4);
 
+        // Past the answer's fresh period (2 s), so that the late node's read is the stale one whatever its start took.
+        var fresh = known.GetProperty("asOf").GetDateTimeOffset() + TimeSpan.FromSeconds(3) - TimeProvider.System.GetUtcNow();
+        if (fresh > TimeSpan.Zero)
+        {
+            await Task.Delay(fresh);
+        }
+
         // As AvailabilityProbe allows: a fresh process's first read may miss its deadline on a loaded machine.
         await KnowAsync(late, 1001);
         using var read = await late.Client.GetAsync("/api/v1/performances/1001/availability");
@@ -286,6 +293,17 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         Assert.Equal("store_unavailable", problem.GetProperty("code").GetString());
         Assert.NotNull(change.Headers.RetryAfter);
         Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), $"the refusal took {waited.Elapsed}");
+        waited.Restart();
+        using (var purchase = await _nodes[0].PurchaseAsync(
+            new { performanceId = 1001, zoneId = 1, quantity = 1, paymentToken = "tok_ok", email = "during@example.com" }, "cluster-redis-down"))
+        {
+            waited.Stop();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, purchase.StatusCode);
+            Assert.Equal("store_unavailable", JsonDocument.Parse(await purchase.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+            Assert.NotNull(purchase.Headers.RetryAfter);
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), $"the purchase's refusal took {waited.Elapsed}");
+        }
+
         using (var ready = await _nodes[2].Client.GetAsync("/readyz"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);

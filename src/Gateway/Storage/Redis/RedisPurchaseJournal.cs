@@ -119,6 +119,7 @@ internal sealed partial class RedisPurchaseJournal(
 
     private int _groupReady;
     private DateTimeOffset _nextRecovery;
+    private int _lastCount;
 
     public async Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken)
     {
@@ -188,8 +189,23 @@ internal sealed partial class RedisPurchaseJournal(
         return recovered;
     }
 
-    public async Task<int> CountPendingAsync(CancellationToken cancellationToken) =>
-        (int)await redis.RunAsync(db => db.SortedSetLengthAsync(Pending));
+    /// <summary>
+    /// The cluster's count, or while Redis does not answer the last count it gave: the status page and the metrics go on
+    /// answering during an outage (readiness says Redis is down).
+    /// </summary>
+    public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var count = (int)await redis.RunAsync(db => db.SortedSetLengthAsync(Pending));
+            Volatile.Write(ref _lastCount, count);
+            return count;
+        }
+        catch (StoreUnavailableException)
+        {
+            return Volatile.Read(ref _lastCount);
+        }
+    }
 
     public async Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken)
     {
