@@ -48,7 +48,7 @@ gateway() { # name address extra-args...
   dotnet src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll --urls "$address" --Gateway:Backend:Url="$MOCK/VenueService.svc" \
     --Gateway:DataPath="$WORK/$name" --Gateway:Admin:ApiKey="$ADMIN_KEY" \
     --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
-    --Gateway:RateLimits:StatusPollBurst=100000 "$@" > "$OUT/$name.log" 2>&1 &
+    --Gateway:RateLimits:StatusPollBurst=100000 --Gateway:WaitingRoom:SeatsPerBuyer=100 --Gateway:Purchasing:MaxParkedSeatsPerClient=1000 "$@" > "$OUT/$name.log" 2>&1 &
   pids+=($!)
 }
 gateway one "$ONE"
@@ -134,14 +134,14 @@ purchase() { # kind: a fresh idempotency key each time
 }
 mode() { curl -fsS -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d "{\"mode\":\"$1\",\"reason\":\"bench\"}" "$LB_CLUSTER/admin/api/mode" > /dev/null; }
 parked_count() { curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:${NODES[0]}/admin/api/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["parked"])'; }
-burst "purchase, bought live" 50 purchase live
+burst "purchase, bought live" 40 purchase live
 mode degraded; sleep 1
-burst "purchase, parked (degraded mode)" 50 purchase parked
-# The replay of those 50, from the mode change until none is parked, per purchase.
+burst "purchase, parked (degraded mode)" 40 purchase parked
+# The replay of those 40, from the mode change until none is parked, per purchase.
 start=$(redis_commands); t0=$(date +%s.%N); mode normal
 for _ in $(seq 1 600); do [ "$(parked_count)" = 0 ] && break; sleep 0.1; done
 t1=$(date +%s.%N); end=$(redis_commands)
-python3 -c "print(f'replay of a parked purchase (by the lease holder) {max(0, ($end - $start) - $idle * ($t1 - $t0) / $idle_seconds) / 50:.2f}')" >> "$OUT/redis-per-kind.txt"
+python3 -c "print(f'replay of a parked purchase (by the lease holder) {max(0, ($end - $start) - $idle * ($t1 - $t0) / $idle_seconds) / 40:.2f}')" >> "$OUT/redis-per-kind.txt"
 burst "mode change (admin)" 20 curl -fsS -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d '{"mode":"normal","reason":"bench"}' "$LB_CLUSTER/admin/api/mode"
 
 python3 - "$OUT/rounds.txt" "$OUT/redis-per-kind.txt" "$SECONDS_PER_RUN" "$ROUNDS" "$(date -u +%Y-%m-%d)" "$(nproc)" "$idle" "$idle_seconds" > "$OUT/cluster-section.md" <<'PY'
