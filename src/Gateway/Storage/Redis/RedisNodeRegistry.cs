@@ -17,8 +17,7 @@ internal sealed partial class RedisNodeRegistry(
     ILogger<RedisNodeRegistry> logger) : BackgroundService, IClusterNodes
 {
     private const string Key = RedisConnection.Prefix + "nodes";
-    private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Forget = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Forget = TimeSpan.FromSeconds(5);
     private IReadOnlyList<NodeView>? _nodes;
     private bool _failing;
 
@@ -56,30 +55,45 @@ internal sealed partial class RedisNodeRegistry(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => EverySecond.RunAsync(RoundAsync, time, stoppingToken);
+
+    /// <summary>
+    /// The ids of the nodes that said they were alive within <see cref="Forget"/>, read from Redis now (not this node's
+    /// last known list): for deciding that a node is gone.
+    /// </summary>
+    public static async Task<HashSet<string>> AliveAsync(RedisConnection redis, DateTimeOffset now)
     {
-        using var timer = new PeriodicTimer(Every, time);
-        do
+        var alive = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in await redis.RunAsync(db => db.HashGetAllAsync(Key)))
         {
-            try
+            if (TryRead(entry.Value) is { } node && now - node.LastSeen <= Forget)
             {
-                await BeatAsync();
-                if (_failing)
-                {
-                    _failing = false;
-                    LogBeatResumed(logger);
-                }
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                if (!_failing)
-                {
-                    _failing = true;
-                    LogBeatFailed(logger, RedisConnection.Brief(ex));
-                }
+                alive.Add(node.Id);
             }
         }
-        while (await NextTickAsync(timer, stoppingToken));
+
+        return alive;
+    }
+
+    private async Task RoundAsync()
+    {
+        try
+        {
+            await BeatAsync();
+            if (_failing)
+            {
+                _failing = false;
+                LogBeatResumed(logger);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            if (!_failing)
+            {
+                _failing = true;
+                LogBeatFailed(logger, RedisConnection.Brief(ex));
+            }
+        }
     }
 
     /// <summary>A node that stops says so at once: the others share the backend's ceilings again without waiting, and its live work is known to be over.</summary>
@@ -93,18 +107,6 @@ internal sealed partial class RedisNodeRegistry(
         catch (Exception ex) when (ex is StoreUnavailableException or ObjectDisposedException)
         {
             // The others forget it after a few seconds.
-        }
-    }
-
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false; // stopping
         }
     }
 

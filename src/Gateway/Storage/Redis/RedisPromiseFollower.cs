@@ -18,7 +18,6 @@ internal sealed partial class RedisPromiseFollower(
     TimeProvider time,
     ILogger<RedisPromiseFollower> logger) : BackgroundService
 {
-    private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
     private bool _failing;
 
     /// <summary>The cluster's promises, per zone.</summary>
@@ -41,31 +40,22 @@ internal sealed partial class RedisPromiseFollower(
         return promised;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => EverySecond.RunAsync(FollowAsync, time, stoppingToken);
+
+    private async Task FollowAsync()
     {
-        using var timer = new PeriodicTimer(Every, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    availability.ReplacePromises(await ReadAsync(redis));
-                    _failing = false;
-                }
-                catch (StoreUnavailableException ex)
-                {
-                    if (!_failing)
-                    {
-                        _failing = true;
-                        LogFollowFailed(logger, ex.Message); // the last known promises stay
-                    }
-                }
-            }
+            availability.ReplacePromises(await ReadAsync(redis));
+            _failing = false;
         }
-        catch (OperationCanceledException)
+        catch (StoreUnavailableException ex)
         {
-            // stopping
+            if (!_failing)
+            {
+                _failing = true;
+                LogFollowFailed(logger, ex.Message); // the last known promises stay
+            }
         }
     }
 

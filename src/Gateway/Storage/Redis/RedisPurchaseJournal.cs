@@ -37,10 +37,6 @@ internal sealed partial class RedisPurchaseJournal(
     private const string Live = Tag + "live";
     private const string Entries = Tag + "entry";
     private const string Sequence = Tag + "seq";
-    private const string NodesKey = RedisConnection.Prefix + "nodes";
-
-    /// <summary>How long a node unheard of is taken for dead, as the node registry forgets it.</summary>
-    private static readonly TimeSpan NodeGone = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Places purchase ARGV[1] by its kind ARGV[2] (live, pending, done, aside, gone): live purchases are listed with
@@ -168,7 +164,7 @@ internal sealed partial class RedisPurchaseJournal(
             return 0;
         }
 
-        var alive = await AliveNodesAsync();
+        var alive = await RedisNodeRegistry.AliveAsync(redis, time.GetUtcNow());
         var recovered = 0;
         foreach (var entry in live)
         {
@@ -234,7 +230,7 @@ internal sealed partial class RedisPurchaseJournal(
 
         if (time.GetUtcNow() >= _nextRecovery)
         {
-            _nextRecovery = time.GetUtcNow() + NodeGone;
+            _nextRecovery = time.GetUtcNow() + RedisNodeRegistry.Forget;
             await RecoverInterruptedAsync(cancellationToken);
         }
 
@@ -332,28 +328,6 @@ internal sealed partial class RedisPurchaseJournal(
         }
 
         Interlocked.Exchange(ref _groupReady, 1);
-    }
-
-    private async Task<HashSet<string>> AliveNodesAsync()
-    {
-        var now = time.GetUtcNow();
-        var alive = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in await redis.RunAsync(db => db.HashGetAllAsync(NodesKey)))
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize((string)entry.Value!, InfrastructureJsonContext.Default.NodeView) is { } node && now - node.LastSeen <= NodeGone)
-                {
-                    alive.Add(node.Id);
-                }
-            }
-            catch (JsonException)
-            {
-                // Not a node: not alive.
-            }
-        }
-
-        return alive;
     }
 
     private async Task<long> RunScriptAsync(string script, Purchase purchase, string kind, string? extra = null)

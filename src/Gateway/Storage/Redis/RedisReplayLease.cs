@@ -13,7 +13,6 @@ internal sealed partial class RedisReplayLease(RedisConnection redis, ThisNode s
 {
     public const string Key = RedisConnection.Prefix + "{purchases}:replay-lease";
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
 
     /// <summary>Renews the lease if this node holds it, takes it if nobody does: 0 another holds it, 1 renewed, 2 taken.</summary>
     private const string HoldScript = """
@@ -60,26 +59,11 @@ internal sealed partial class RedisReplayLease(RedisConnection redis, ThisNode s
         }
 
         Holder = self.Id;
-        Interlocked.Exchange(ref _heldUntilTicks, (before + Lease - Every).UtcTicks);
+        Interlocked.Exchange(ref _heldUntilTicks, (before + Lease - EverySecond.Period).UtcTicks);
         return true;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Every, time);
-        do
-        {
-            try
-            {
-                await TryHoldAsync();
-            }
-            catch (StoreUnavailableException)
-            {
-                // Not held while Redis does not answer: IsHeld runs out by itself; readiness reports Redis.
-            }
-        }
-        while (await NextTickAsync(timer, stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => EverySecond.RunAsync(RenewAsync, time, stoppingToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -99,15 +83,15 @@ internal sealed partial class RedisReplayLease(RedisConnection redis, ThisNode s
         }
     }
 
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    private async Task RenewAsync()
     {
         try
         {
-            return await timer.WaitForNextTickAsync(stoppingToken);
+            await TryHoldAsync();
         }
-        catch (OperationCanceledException)
+        catch (StoreUnavailableException)
         {
-            return false;
+            // Not held while Redis does not answer: IsHeld runs out by itself; readiness reports Redis.
         }
     }
 
