@@ -78,6 +78,8 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var heardByFollower = new ConcurrentQueue<string?>();
         writer.ChangedElsewhere += heardByWriter.Enqueue;
         follower.ChangedElsewhere += heardByFollower.Enqueue;
+        await ConnectedAsync(first);
+        await ConnectedAsync(second);
         await writer.SubscribeAsync();
         await follower.SubscribeAsync();
         var key = "test." + Guid.NewGuid().ToString("N");
@@ -240,6 +242,13 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
 
     private static RedisNodeRegistry Registry(RedisConnection connection, TimeProvider time) =>
         new(connection, new ThisNode(time, new GatewayReadiness()), time, NullLogger<RedisNodeRegistry>.Instance);
+
+    /// <summary>
+    /// A connection made with <c>AbortOnConnectFail=false</c> may still be shaking hands when it is handed out, and fails
+    /// fast until then: the gateway subscribes from its start-up, which tries again; a test that subscribes itself waits.
+    /// </summary>
+    private static Task ConnectedAsync(RedisConnection connection) =>
+        Eventually.HoldsAsync(async () => (await connection.MultiplexerAsync()).IsConnected, connected => connected, "the connection to Redis is up");
 
     private static RedisConnection Connect(string configuration) =>
         new(Options.Create(new RedisOptions { Configuration = configuration }), NullLogger<RedisConnection>.Instance);
