@@ -56,6 +56,7 @@ internal static class EventIds
     public const int RedisPurchaseRecovered = 521;
     public const int RedisPromisesFollowFailed = 522;
     public const int RedisPurchasesClaimed = 523;
+    public const int RedisAdmissionRoundSkipped = 524;
 
     // 6xx waiting room
     public const int WaitingRoomActivated = 600;

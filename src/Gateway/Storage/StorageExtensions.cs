@@ -64,7 +64,8 @@ internal static class StorageExtensions
 
     /// <summary>
     /// Redis mode: settings and their audit (mode, banner, hot switches) shared and followed by every node, the signing
-    /// key generated once for all, the purchase journal (parked purchases replayed by one node at a time), holds and the
+    /// key generated once for all, the waiting rooms (one line, lobby and admission limit per performance for the
+    /// cluster), the purchase journal (parked purchases replayed by one node at a time), holds and the
     /// seats promised to parked purchases, and the availability cache's second level, backplane and distributed locker on the
     /// same Redis (one refresh per key for the whole cluster; the last good answers kept there for a node that starts
     /// while the backend is down). Registered here, taken by the features through their own interfaces and
@@ -91,6 +92,8 @@ internal static class StorageExtensions
         services.Replace(ServiceDescriptor.Singleton<IPurchaseJournal, RedisPurchaseJournal>());
         services.Replace(ServiceDescriptor.Singleton<IHoldStore, RedisHoldStore>());
         services.AddHostedService<RedisPromiseFollower>();
+        services.AddSingleton<IRoomFactory, RedisRooms>();
+        services.Replace(ServiceDescriptor.Singleton<IWaitingRoomStore, RedisRoomsKeepThemselves>());
         services.AddSingleton<RedisStartup>();
         services.AddHostedService(provider => provider.GetRequiredService<RedisStartup>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("redis", provider => provider.GetRequiredService<RedisStartup>(), HealthStatus.Unhealthy, ["ready"]));

@@ -16,7 +16,7 @@ internal sealed class HotJoin(HotOnSaleGate gate, int performanceId, string clie
     public string? Identity { get; } = identity;
 
     /// <summary>The checks of a new place (see <see cref="HotOnSaleGate"/>): a pass to join with, or the problem.</summary>
-    public (HotPass? Pass, Problem? Problem) Admit(Room room, DateTimeOffset now) => gate.Admit(this, room, now);
+    public ValueTask<(HotPass? Pass, Problem? Problem)> AdmitAsync(IRoom room, DateTimeOffset now) => gate.AdmitAsync(this, room, now);
 }
 
 /// <summary>A join the gate let through: the identity's own place id, if any; told afterwards whether a place was made.</summary>
@@ -66,7 +66,7 @@ internal sealed partial class HotOnSaleGate
     /// <summary>Places taken from one client in one performance.</summary>
     public int PlacesOf(int performanceId, string client) => _places.Count(performanceId, client);
 
-    internal (HotPass? Pass, Problem? Problem) Admit(HotJoin join, Room room, DateTimeOffset now)
+    internal async ValueTask<(HotPass? Pass, Problem? Problem)> AdmitAsync(HotJoin join, IRoom room, DateTimeOffset now)
     {
         var o = _options.Value;
         VerifiedIdentity? identity = null;
@@ -80,7 +80,7 @@ internal sealed partial class HotOnSaleGate
         }
 
         // Like a queue token, the identity's own place is given back without a new challenge or another count.
-        if (identity is { } known && room.Find(known.EntryId, now) is not null)
+        if (identity is { } known && (await room.PollAsync(known.EntryId, now, TimeSpan.Zero, 0)).View is not null)
         {
             return (new HotPass(known.EntryId, _ => _joins.Add(1, new KeyValuePair<string, object?>("result", "rejoined"))), null);
         }

@@ -50,7 +50,7 @@ internal readonly record struct Odds(int SeatsLeft, int PeopleAhead, double Seat
 /// a map beside it, empty otherwise.
 /// </para>
 /// </summary>
-internal sealed class Room
+internal sealed class Room : IRoom
 {
     private readonly Lock _gate = new();
     private readonly WaitingRoomOptions _options;
@@ -484,6 +484,33 @@ internal sealed class Room
             return new TickResult(changed, opened, placed, admitted, previousLimit, (int)_limit);
         }
     }
+
+    ValueTask<(EntryView View, StoredEntry? Created)> IRoom.JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now) =>
+        ValueTask.FromResult(Join(existing, newId, now));
+
+    ValueTask<(EntryView? View, TimeSpan? Throttled)> IRoom.PollAsync(UInt128 id, DateTimeOffset now, TimeSpan interval, int burst)
+    {
+        var view = Poll(id, now, interval, burst, out var throttled);
+        return ValueTask.FromResult((view, throttled));
+    }
+
+    ValueTask<SpendResult> IRoom.SpendAsync(UInt128 id, int seats, int budget, DateTimeOffset now) => ValueTask.FromResult(Spend(id, seats, budget, now));
+
+    ValueTask<StoredEntry?> IRoom.RefundAsync(UInt128 id, int seats) => ValueTask.FromResult(Refund(id, seats));
+
+    ValueTask<SpendResult> IRoom.SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now) =>
+        ValueTask.FromResult(SpendAsClient(clientKey, seats, budget, now));
+
+    ValueTask IRoom.RefundClientAsync(string clientKey, int seats)
+    {
+        RefundClient(clientKey, seats);
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask<StoredEntry?> IRoom.ReleaseAsync(UInt128 id, DateTimeOffset now) => ValueTask.FromResult(Release(id, now));
+
+    ValueTask<TickResult> IRoom.TickAsync(DateTimeOffset now, bool soldOut, AdmissionPace pace, IShuffleRandom? random) =>
+        ValueTask.FromResult(Tick(now, soldOut, pace, random));
 
     /// <summary>
     /// The id the room mints for the place at <paramref name="index"/>: <paramref name="random"/>'s 96 bits above the

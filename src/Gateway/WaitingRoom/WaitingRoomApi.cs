@@ -21,8 +21,8 @@ internal static class WaitingRoomApi
         queue.MapHotOnSaleApi();
 
         // Budgeted per queue token inside, not per address: buyers behind one address must not throttle each other.
-        // In memory and synchronous: nothing in it can wait, so it needs no deadline timer. Mostly answered before
-        // routing (HotQueueStatus), the same way.
+        // In memory and synchronous: nothing in it can wait, so it needs no deadline timer; in a shared room, one
+        // round trip to a store with a one-second timeout of its own. Mostly answered before routing (HotQueueStatus).
         queue.MapGet("/", Status).WithName("QueueStatus").WithoutRequestDeadline();
         return endpoints;
     }
@@ -58,8 +58,37 @@ internal static class WaitingRoomApi
     /// <summary>The answer to a status check of <paramref name="performanceId"/>: its poll is counted.</summary>
     internal static IResult StatusAnswer(int performanceId, HttpContext context, WaitingRoomService rooms, TimeProvider time)
     {
-        var (answer, problem) = rooms.Status(performanceId, Bearer(context));
-        return Respond(context, rooms, performanceId, answer, problem, time, StatusCodes.Status200OK);
+        var status = rooms.StatusAsync(performanceId, Bearer(context));
+        if (status.IsCompletedSuccessfully)
+        {
+            var (answer, problem) = status.Result;
+            return Respond(context, rooms, performanceId, answer, problem, time, StatusCodes.Status200OK);
+        }
+
+        return new Awaited(async () =>
+        {
+            var (answer, problem) = await status;
+            return Respond(context, rooms, performanceId, answer, problem, time, StatusCodes.Status200OK);
+        });
+    }
+
+    /// <summary>An answer that must wait for the store first (a room shared by a cluster); a store that does not answer is a 503.</summary>
+    private sealed class Awaited(Func<Task<IResult>> answer) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            IResult result;
+            try
+            {
+                result = await answer();
+            }
+            catch (StoreUnavailableException)
+            {
+                result = StoreUnavailableException.Problem("The gateway could not reach its shared store to find your place: ask again in a moment; you keep your place.");
+            }
+
+            await result.ExecuteAsync(httpContext);
+        }
     }
 
     private static IResult Respond(HttpContext context, WaitingRoomService rooms, int performanceId, QueueAnswer? answer, Problem? problem, TimeProvider time, int status)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Resilience;
 
@@ -13,6 +14,7 @@ internal static class WaitingRoomExtensions
         services.AddSingleton<WaitingRoomKeys>();
         services.AddSingleton<IShuffleRandom, CryptoShuffleRandom>();
         services.AddSingleton<IBackendHealthSource>(provider => provider.GetRequiredService<BackendHealth>());
+        services.TryAddSingleton<IRoomFactory, MemoryRooms>();
         services.AddSingleton<WaitingRoomService>();
         services.AddSingleton<Infrastructure.IHotPath, HotQueueStatus>();
         services.AddSingleton<IBuyerAccess>(provider => provider.GetRequiredService<WaitingRoomService>());

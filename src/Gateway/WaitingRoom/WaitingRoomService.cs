@@ -14,6 +14,7 @@ namespace OnSale.Gateway.WaitingRoom;
 internal sealed partial class WaitingRoomService(
     AvailabilityService availability,
     IWaitingRoomStore store,
+    IRoomFactory factory,
     WaitingRoomKeys keys,
     IBackendHealthSource health,
     BackendBudget budget,
@@ -24,7 +25,7 @@ internal sealed partial class WaitingRoomService(
     IOptions<RateLimitOptions> rateLimits,
     ILogger<WaitingRoomService> logger) : IBuyerAccess, IQueueStatusSource
 {
-    private readonly ConcurrentDictionary<int, Room> _rooms = new();
+    private readonly ConcurrentDictionary<int, IRoom> _rooms = new();
     private readonly ConcurrentDictionary<int, bool> _wasActive = new();
     private readonly SemaphoreSlim _roomCreation = new(1, 1);
     private double _pollFloorSeconds;
@@ -35,14 +36,9 @@ internal sealed partial class WaitingRoomService(
 
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
-        var (rooms, entries) = await store.LoadAsync(cancellationToken);
-        var byRoom = entries.ToLookup(e => e.PerformanceId);
-        var now = time.GetUtcNow();
-        foreach (var stored in rooms)
+        foreach (var room in await factory.RestoreAsync(cancellationToken))
         {
-            var room = new Room(stored.PerformanceId, stored.OpensAt, Options);
-            room.Restore(stored, byRoom[stored.PerformanceId], now);
-            _rooms[stored.PerformanceId] = room;
+            _rooms[room.PerformanceId] = room;
         }
     }
 
@@ -69,14 +65,14 @@ internal sealed partial class WaitingRoomService(
         HotPass? pass = null;
         if (existing is null && hot is not null)
         {
-            (pass, problem) = hot.Admit(room, time.GetUtcNow());
+            (pass, problem) = await hot.AdmitAsync(room, time.GetUtcNow());
             if (pass is null)
             {
                 return (null, problem);
             }
         }
 
-        var (view, created) = room.Join(existing ?? pass?.EntryId, pass?.EntryId, time.GetUtcNow());
+        var (view, created) = await room.JoinAsync(existing ?? pass?.EntryId, pass?.EntryId, time.GetUtcNow());
         pass?.Complete(created is not null);
         if (existing is not null && created is not null)
         {
@@ -92,14 +88,53 @@ internal sealed partial class WaitingRoomService(
         return (Answer(performanceId, view), null);
     }
 
-    public (QueueAnswer? Answer, Problem? Problem) Status(int performanceId, string? queueToken)
+    /// <summary>
+    /// A status check. In memory it completes at once (nothing in it waits); in a room shared by a cluster it is one
+    /// round trip to the store, and a room made by another node is found there.
+    /// </summary>
+    public ValueTask<(QueueAnswer? Answer, Problem? Problem)> StatusAsync(int performanceId, string? queueToken)
     {
-        var limits = rateLimits.Value;
-        if (Tokens.Verify(queueToken, TokenKind.Queue, performanceId) is not { } claims
-            || !_rooms.TryGetValue(performanceId, out var room)
-            || room.Poll(claims.EntryId, time.GetUtcNow(), TimeSpan.FromMinutes(1) / limits.StatusPollsPerMinute, limits.StatusPollBurst, out var throttled) is not { } view)
+        if (Tokens.Verify(queueToken, TokenKind.Queue, performanceId) is not { } claims)
         {
-            return (null, InvalidToken("Send the queueToken from joining as a Bearer token, for this performance."));
+            return ValueTask.FromResult<(QueueAnswer?, Problem?)>((null, NoPlace()));
+        }
+
+        if (!_rooms.TryGetValue(performanceId, out var room))
+        {
+            return StatusElsewhereAsync(performanceId, queueToken!, claims);
+        }
+
+        var limits = rateLimits.Value;
+        var poll = room.PollAsync(claims.EntryId, time.GetUtcNow(), TimeSpan.FromMinutes(1) / limits.StatusPollsPerMinute, limits.StatusPollBurst);
+        return poll.IsCompletedSuccessfully
+            ? ValueTask.FromResult(StatusAnswer(performanceId, queueToken!, claims, poll.Result))
+            : AwaitStatusAsync(performanceId, queueToken!, claims, poll);
+    }
+
+    private async ValueTask<(QueueAnswer? Answer, Problem? Problem)> AwaitStatusAsync(
+        int performanceId, string queueToken, TokenClaims claims, ValueTask<(EntryView? View, TimeSpan? Throttled)> poll) =>
+        StatusAnswer(performanceId, queueToken, claims, await poll);
+
+    private async ValueTask<(QueueAnswer? Answer, Problem? Problem)> StatusElsewhereAsync(int performanceId, string queueToken, TokenClaims claims)
+    {
+        if (await factory.FindAsync(performanceId, CancellationToken.None) is not { } room)
+        {
+            return (null, NoPlace());
+        }
+
+        room = _rooms.GetOrAdd(performanceId, room);
+        var limits = rateLimits.Value;
+        return StatusAnswer(performanceId, queueToken, claims,
+            await room.PollAsync(claims.EntryId, time.GetUtcNow(), TimeSpan.FromMinutes(1) / limits.StatusPollsPerMinute, limits.StatusPollBurst));
+    }
+
+    private static Problem NoPlace() => InvalidToken("Send the queueToken from joining as a Bearer token, for this performance.");
+
+    private (QueueAnswer? Answer, Problem? Problem) StatusAnswer(int performanceId, string queueToken, TokenClaims claims, (EntryView? View, TimeSpan? Throttled) poll)
+    {
+        if (poll is not ({ } view, var throttled))
+        {
+            return (null, NoPlace());
         }
 
         if (throttled is { } wait)
@@ -150,21 +185,21 @@ internal sealed partial class WaitingRoomService(
         }
 
         var claims = Tokens.Verify(who.AccessToken, TokenKind.Access, performanceId);
-        var view = claims is { } c ? room.Find(c.EntryId, now) : null;
+        var view = claims is { } c ? (await room.PollAsync(c.EntryId, now, TimeSpan.Zero, 0)).View : null;
         SpendResult spent;
         Buyer buyer;
         if (view is { State: EntryState.Admitted } admitted)
         {
-            spent = room.Spend(admitted.EntryId, seats, Options.SeatsPerBuyer, now);
+            spent = await room.SpendAsync(admitted.EntryId, seats, Options.SeatsPerBuyer, now);
             buyer = new Buyer(performanceId, admitted.EntryId, who.ClientKey);
         }
         else
         {
             // No place in line: while the room is not in use the client buys from a share of its own.
-            spent = room.SpendAsClient(who.ClientKey, seats, Options.SeatsPerBuyer, now);
+            spent = await room.SpendAsClientAsync(who.ClientKey, seats, Options.SeatsPerBuyer, now);
             buyer = new Buyer(performanceId, null, who.ClientKey);
             if (spent.Outcome == SpendOutcome.NotAdmitted && view is { } ended
-                && room.Spend(ended.EntryId, seats, Options.SeatsPerBuyer, now) is { Outcome: SpendOutcome.OverBudget } used)
+                && await room.SpendAsync(ended.EntryId, seats, Options.SeatsPerBuyer, now) is { Outcome: SpendOutcome.OverBudget } used)
             {
                 spent = used; // Their turn is over and so is their share: say the second, it is the one that matters.
             }
@@ -188,19 +223,18 @@ internal sealed partial class WaitingRoomService(
 
     public void Refund(Buyer buyer, int seats)
     {
-        if (!_rooms.TryGetValue(buyer.PerformanceId, out var room))
+        if (_rooms.TryGetValue(buyer.PerformanceId, out var room))
         {
-            return;
+            Quietly(buyer.PerformanceId, buyer.EntryId is { } entryId
+                ? room.RefundAsync(entryId, seats)
+                : WithoutChange(room.RefundClientAsync(buyer.ClientKey, seats)));
         }
+    }
 
-        if (buyer.EntryId is not { } entryId)
-        {
-            room.RefundClient(buyer.ClientKey, seats);
-        }
-        else if (room.Refund(entryId, seats) is { } changed)
-        {
-            SaveQuietly(buyer.PerformanceId, changed);
-        }
+    private static async ValueTask<StoredEntry?> WithoutChange(ValueTask done)
+    {
+        await done;
+        return null;
     }
 
     public void ReleaseIfSoldOut(int performanceId, UInt128 entryId)
@@ -213,22 +247,45 @@ internal sealed partial class WaitingRoomService(
 
     public void Release(int performanceId, UInt128 entryId)
     {
-        if (_rooms.TryGetValue(performanceId, out var room) && room.Release(entryId, time.GetUtcNow()) is { } changed)
+        if (_rooms.TryGetValue(performanceId, out var room))
         {
-            SaveQuietly(performanceId, changed);
+            Quietly(performanceId, room.ReleaseAsync(entryId, time.GetUtcNow()));
         }
     }
 
     /// <summary>
-    /// Best effort, off the request's path: the change is in force in memory; if its write is lost, after a restart the
-    /// place frees when its access window ends (a release) or keeps the seats it had taken (a refund: errs towards fewer).
+    /// Best effort, off the request's path: in memory the change is in force when this returns, in a shared room as soon
+    /// as the store has it; if its write is lost, the place frees when its access window ends (a release) or keeps the
+    /// seats it had taken (a refund: errs towards fewer).
     /// </summary>
-    private void SaveQuietly(int performanceId, StoredEntry changed) =>
-        _ = store.SaveEntriesAsync([changed], CancellationToken.None).ContinueWith(
+    private void Quietly(int performanceId, ValueTask<StoredEntry?> change)
+    {
+        if (change.IsCompletedSuccessfully)
+        {
+            if (change.Result is { } changed)
+            {
+                Log(store.SaveEntriesAsync([changed], CancellationToken.None));
+            }
+
+            return;
+        }
+
+        Log(SaveAsync(change));
+
+        async Task SaveAsync(ValueTask<StoredEntry?> pending)
+        {
+            if (await pending is { } changed)
+            {
+                await store.SaveEntriesAsync([changed], CancellationToken.None);
+            }
+        }
+
+        void Log(Task write) => _ = write.ContinueWith(
             t => LogReleaseNotSaved(logger, performanceId, t.Exception!.GetBaseException()),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
+    }
 
     /// <summary>
     /// The pace of admission: the purchases per second the backend budget can complete now, shared evenly by the rooms
@@ -253,6 +310,11 @@ internal sealed partial class WaitingRoomService(
     /// <summary>One admission round for every room.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
+        foreach (var made in await factory.MadeElsewhereAsync(_rooms.Keys, cancellationToken))
+        {
+            _rooms.TryAdd(made.PerformanceId, made);
+        }
+
         var pace = Pace(_rooms.Values.Count(r => r.Opened && r.Figures.Waiting > 0));
         var pollers = 0;
         foreach (var room in _rooms.Values)
@@ -260,7 +322,7 @@ internal sealed partial class WaitingRoomService(
             // Once open: the lobby has no places to weigh the seats against, and no read of its own to spend.
             room.SeatsLeft = room.Opened ? await SeatsLeftAsync(room.PerformanceId, cancellationToken) : null;
             var soldOut = room.SeatsLeft == 0;
-            var result = room.Tick(time.GetUtcNow(), soldOut, pace, shuffle);
+            var result = await room.TickAsync(time.GetUtcNow(), soldOut, pace, shuffle);
             var (waiting, lobby, _, _, _) = room.Figures;
             pollers += waiting + lobby;
             if (result.Opened)
@@ -412,7 +474,7 @@ internal sealed partial class WaitingRoomService(
             : answer.Message,
     };
 
-    private async Task<(Room? Room, Problem? Problem)> GetOrCreateRoomAsync(int performanceId, CancellationToken cancellationToken)
+    private async Task<(IRoom? Room, Problem? Problem)> GetOrCreateRoomAsync(int performanceId, CancellationToken cancellationToken)
     {
         if (_rooms.TryGetValue(performanceId, out var existing))
         {
@@ -438,11 +500,10 @@ internal sealed partial class WaitingRoomService(
                 return (existing, null);
             }
 
-            var room = new Room(performanceId, performance.OnSaleAt, Options);
-            await store.SaveRoomAsync(new StoredRoom(performanceId, performance.OnSaleAt, Opened: false), CancellationToken.None);
-            if (performance.OnSaleAt <= time.GetUtcNow())
+            var room = await factory.CreateAsync(performanceId, performance.OnSaleAt, cancellationToken);
+            if (performance.OnSaleAt <= time.GetUtcNow() && !room.Opened)
             {
-                room.Tick(time.GetUtcNow(), soldOut: false, Pace(1), shuffle); // Opens an empty lobby at once.
+                await room.TickAsync(time.GetUtcNow(), soldOut: false, Pace(1), shuffle); // Opens an empty lobby at once.
                 await store.SaveRoomAsync(new StoredRoom(performanceId, performance.OnSaleAt, Opened: true), CancellationToken.None);
             }
 

@@ -34,7 +34,8 @@ public sealed class SecretsAtRestTests : IDisposable
     private const UnixFileMode WideFile = File0600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>
-    /// For what only the embedded store keeps in its files (the protected signing key, the journal's rows), whichever
+    /// For what only the embedded store keeps in its files (the database, the protected signing key, the journal's
+    /// rows; in Redis mode nothing is written to gateway.db), whichever
     /// store the suite runs on; what the Redis store keeps is read from Redis in Storage/RedisJournalTests.
     /// </summary>
     private static readonly Dictionary<string, string?> Embedded = new() { ["Gateway:Store"] = "Embedded" };
@@ -53,7 +54,7 @@ public sealed class SecretsAtRestTests : IDisposable
     [Fact]
     public async Task DataFolder_AfterStartAndWrites_FolderIs0700AndDbWalShmAndKeyRingAre0600()
     {
-        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath);
+        await using var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, settings: Embedded);
         await JoinAsync(gateway); // the signing key, and with it the key ring
         using var bought = await gateway.PurchaseAsync(Requests.Purchase());
         Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
@@ -89,7 +90,7 @@ public sealed class SecretsAtRestTests : IDisposable
         File.SetUnixFileMode(notes, WideFile);
         var logs = new LogCapture();
 
-        await using (var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, services: s => s.AddSingleton<ILoggerProvider>(logs)))
+        await using (var gateway = await GatewayHost.StartAsync(dataPath: _dataPath, settings: Embedded, services: s => s.AddSingleton<ILoggerProvider>(logs)))
         {
             await JoinAsync(gateway);
 

@@ -43,21 +43,21 @@ public sealed class HotOnSaleGateTests : IDisposable
     }
 
     [Fact]
-    public void Admit_WithoutASolution_IsRefused428()
+    public async Task Admit_WithoutASolution_IsRefused428()
     {
-        var (_, problem) = Join(Request("10.0.0.1"));
+        var (_, problem) = await JoinAsync(Request("10.0.0.1"));
 
         Assert.Equal((428, "proof_of_work_required"), (problem!.Status, problem.Code));
         Assert.Equal("missing", problem.Extensions!["reason"]);
     }
 
     [Fact]
-    public void Admit_OneSolutionTwice_BuysOnePlace()
+    public async Task Admit_OneSolutionTwice_BuysOnePlace()
     {
         var solution = Solution();
 
-        var (first, _) = Join(Request("10.0.0.1", solution));
-        var (second, problem) = Join(Request("10.0.0.2", solution));
+        var (first, _) = await JoinAsync(Request("10.0.0.1", solution));
+        var (second, problem) = await JoinAsync(Request("10.0.0.2", solution));
 
         Assert.NotNull(first);
         Assert.Null(second);
@@ -66,38 +66,38 @@ public sealed class HotOnSaleGateTests : IDisposable
     }
 
     [Fact]
-    public void Admit_PlacesPerClient_CapsOneAddressAndNotTheNext()
+    public async Task Admit_PlacesPerClient_CapsOneAddressAndNotTheNext()
     {
-        Assert.NotNull(Join(Request("10.0.0.1", Solution())).Created);
-        Assert.NotNull(Join(Request("10.0.0.1", Solution())).Created);
+        Assert.NotNull((await JoinAsync(Request("10.0.0.1", Solution()))).Created);
+        Assert.NotNull((await JoinAsync(Request("10.0.0.1", Solution()))).Created);
 
-        var (_, problem) = Join(Request("10.0.0.1", Solution()));
+        var (_, problem) = await JoinAsync(Request("10.0.0.1", Solution()));
 
         Assert.Equal((403, "too_many_places"), (problem!.Status, problem.Code));
-        Assert.NotNull(Join(Request("10.0.0.2", Solution())).Created);
+        Assert.NotNull((await JoinAsync(Request("10.0.0.2", Solution()))).Created);
         Assert.Equal(3, _room.Figures.Lobby);
         Assert.Equal(2, _gate.PlacesOf(Hot, "10.0.0.1"));
     }
 
     [Fact]
-    public void Admit_AddressesOfOneIPv6Slash64_AreOneClient()
+    public async Task Admit_AddressesOfOneIPv6Slash64_AreOneClient()
     {
-        Join(Request("2001:db8:1:2::a", Solution()));
-        Join(Request("2001:db8:1:2:ffff::b", Solution()));
+        await JoinAsync(Request("2001:db8:1:2::a", Solution()));
+        await JoinAsync(Request("2001:db8:1:2:ffff::b", Solution()));
 
-        var (_, problem) = Join(Request("2001:db8:1:2::c", Solution()));
+        var (_, problem) = await JoinAsync(Request("2001:db8:1:2::c", Solution()));
 
         Assert.Equal("too_many_places", problem!.Code);
-        Assert.NotNull(Join(Request("2001:db8:1:3::a", Solution())).Created);
+        Assert.NotNull((await JoinAsync(Request("2001:db8:1:3::a", Solution()))).Created);
     }
 
     [Fact]
-    public void Admit_IdentityThatHasItsPlace_GetsItBackWithoutAChallengeOrACount()
+    public async Task Admit_IdentityThatHasItsPlace_GetsItBackWithoutAChallengeOrACount()
     {
         var identity = Identity("acct-7");
-        var (first, _) = Join(Request("10.0.0.1", Solution(), identity));
+        var (first, _) = await JoinAsync(Request("10.0.0.1", Solution(), identity));
 
-        var (again, problem) = Join(Request("10.0.0.1", proof: null, identity));
+        var (again, problem) = await JoinAsync(Request("10.0.0.1", proof: null, identity));
 
         Assert.Null(problem);
         Assert.Null(again); // nothing created: the same place
@@ -107,58 +107,58 @@ public sealed class HotOnSaleGateTests : IDisposable
     }
 
     [Fact]
-    public void Admit_TwoIdentities_TwoPlaces()
+    public async Task Admit_TwoIdentities_TwoPlaces()
     {
-        var (a, _) = Join(Request("10.0.0.1", Solution(), Identity("acct-1")));
-        var (b, _) = Join(Request("10.0.0.2", Solution(), Identity("acct-2")));
+        var (a, _) = await JoinAsync(Request("10.0.0.1", Solution(), Identity("acct-1")));
+        var (b, _) = await JoinAsync(Request("10.0.0.2", Solution(), Identity("acct-2")));
 
         Assert.NotEqual(a!.EntryId, b!.EntryId);
     }
 
     [Fact]
-    public void Admit_IdentityRequiredAndMissing_IsRefused403()
+    public async Task Admit_IdentityRequiredAndMissing_IsRefused403()
     {
         _options.RequireIdentity = true;
 
-        var (_, problem) = Join(Request("10.0.0.1", Solution()));
+        var (_, problem) = await JoinAsync(Request("10.0.0.1", Solution()));
 
         Assert.Equal((403, "identity_required"), (problem!.Status, problem.Code));
         Assert.Equal(0, _room.Figures.Lobby);
     }
 
     [Fact]
-    public void Admit_InvalidIdentity_IsRefusedEvenWhenNotRequired()
+    public async Task Admit_InvalidIdentity_IsRefusedEvenWhenNotRequired()
     {
-        var (_, problem) = Join(Request("10.0.0.1", Solution(), Identity("acct-1") + "x"));
+        var (_, problem) = await JoinAsync(Request("10.0.0.1", Solution(), Identity("acct-1") + "x"));
 
         Assert.Equal((403, "invalid_identity", "forged"), (problem!.Status, problem.Code, problem.Extensions!["reason"]));
     }
 
     [Fact]
-    public void Admit_RefusedForTheCap_DoesNotSpendTheSolution()
+    public async Task Admit_RefusedForTheCap_DoesNotSpendTheSolution()
     {
         _options.PlacesPerClient = 1;
-        Join(Request("10.0.0.1", Solution()));
+        await JoinAsync(Request("10.0.0.1", Solution()));
         var solution = Solution();
 
-        Join(Request("10.0.0.1", solution));
+        await JoinAsync(Request("10.0.0.1", solution));
 
-        Assert.NotNull(Join(Request("10.0.0.2", solution)).Created);
+        Assert.NotNull((await JoinAsync(Request("10.0.0.2", solution))).Created);
     }
 
     [Fact]
-    public void Admit_LedgerOfSpentChallengesFull_Refuses503WithRetryAfterRatherThanForget()
+    public async Task Admit_LedgerOfSpentChallengesFull_Refuses503WithRetryAfterRatherThanForget()
     {
         Create(ledgerCapacity: 1);
-        Assert.NotNull(Join(Request("10.0.0.1", Solution())).Created);
+        Assert.NotNull((await JoinAsync(Request("10.0.0.1", Solution()))).Created);
 
-        var (_, problem) = Join(Request("10.0.0.2", Solution()));
+        var (_, problem) = await JoinAsync(Request("10.0.0.2", Solution()));
 
         Assert.Equal((503, "queue_busy"), (problem!.Status, problem.Code));
         Assert.Equal(_options.ChallengeLifetime, problem.RetryAfter);
         Assert.Equal(0, _gate.PlacesOf(Hot, "10.0.0.2"));
         _time.Advance(_options.ChallengeLifetime);
-        Assert.NotNull(Join(Request("10.0.0.2", Solution())).Created);
+        Assert.NotNull((await JoinAsync(Request("10.0.0.2", Solution()))).Created);
     }
 
     public void Dispose() => _metrics.Dispose();
@@ -179,9 +179,9 @@ public sealed class HotOnSaleGateTests : IDisposable
             NullLogger<HotOnSaleGate>.Instance);
     }
 
-    private (StoredEntry? Created, Problem? Problem) Join(HttpContext context)
+    private async Task<(StoredEntry? Created, Problem? Problem)> JoinAsync(HttpContext context)
     {
-        var (pass, problem) = _gate.For(Hot, context)!.Admit(_room, _time.GetUtcNow());
+        var (pass, problem) = await _gate.For(Hot, context)!.AdmitAsync(_room, _time.GetUtcNow());
         if (pass is null)
         {
             return (null, problem);
