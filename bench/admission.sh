@@ -6,6 +6,8 @@
 #   3. the same, the box's caps halving 20 s into the sale and coming back 30 s later.
 # With BASELINE_GATEWAY=/path/to/OnSale.Gateway.dll (a previous build), each scenario runs against it too, in the same
 # run, so that the figures compare as ratios. Rewrites the admission section of bench/results.md.
+# With CLUSTER=1, each scenario runs against one embedded node and against three nodes with Gateway:Store=Redis on one
+# redis-server behind Debian's nginx (round robin), in the same run; rewrites the cluster-admission section instead.
 # Every run is bounded (the simulator's run cap and timeout); about 4 minutes per build.
 #   bench/admission.sh [scenario ...]       (default: 1 2 3)
 #   REPORT_ONLY=1 bench/admission.sh [...]  rewrites the section from the last run's files in bench/out/admission
@@ -19,7 +21,7 @@ MOCK=http://127.0.0.1:5290
 GATEWAY=http://127.0.0.1:5291
 ADMIN_KEY=bench-key
 PERFORMANCE=2001
-OUT=bench/out/admission
+OUT=bench/out/admission${CLUSTER:+-cluster}
 if [ -z "${REPORT_ONLY:-}" ]; then rm -rf "$OUT"; fi
 mkdir -p "$OUT"
 CURRENT_GATEWAY=src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll
@@ -56,12 +58,48 @@ run_one() {
   local mock_pid=$!; pids+=("$mock_pid")
   wait_for "$MOCK/control/stats"
   local data; data=$(mktemp -d); dirs+=("$data")
-  dotnet "$dll" --urls "$GATEWAY" \
-    --Gateway:Backend:Url="$MOCK/VenueService.svc" --Gateway:DataPath="$data" \
-    --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
-    --Gateway:RateLimits:StatusPollBurst=1000000 --Gateway:Purchasing:MaxParkedSeatsPerClient=100000 \
-    --Gateway:Admin:ApiKey="$ADMIN_KEY" > "$OUT/gateway-$name-$scenario.log" 2>&1 &
-  local gateway_pid=$!; pids+=("$gateway_pid")
+  local started=()
+  node() { # address extra-args...: one gateway on a fresh data folder
+    local address=$1; shift
+    dotnet "$dll" --urls "$address" \
+      --Gateway:Backend:Url="$MOCK/VenueService.svc" --Gateway:DataPath="$data/${address##*:}" \
+      --Gateway:RateLimits:PerClientPerMinute=10000000 --Gateway:RateLimits:StatusPollsPerMinute=10000000 \
+      --Gateway:RateLimits:StatusPollBurst=1000000 --Gateway:Purchasing:MaxParkedSeatsPerClient=100000 \
+      --Gateway:Admin:ApiKey="$ADMIN_KEY" "$@" >> "$OUT/gateway-$name-$scenario.log" 2>&1 &
+    pids+=($!); started+=($!)
+  }
+  if [ "$name" = cluster ]; then
+    redis-server --port 5297 --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --dir "$data" > "$OUT/redis-$scenario.log" 2>&1 &
+    pids+=($!); started+=($!)
+    for port in 5292 5293 5294; do
+      node "http://127.0.0.1:$port" --Gateway:Store=Redis --Gateway:Redis:Configuration=127.0.0.1:5297
+    done
+    mkdir -p "$data/nginx/temp"
+    cat > "$data/nginx/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+daemon off;
+pid $data/nginx/nginx.pid;
+error_log $PWD/$OUT/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $data/nginx/temp/body;
+  proxy_temp_path $data/nginx/temp/proxy;
+  keepalive_requests 1000000000;
+  upstream nodes { server 127.0.0.1:5292; server 127.0.0.1:5293; server 127.0.0.1:5294; keepalive 64; }
+  server {
+    listen ${GATEWAY#http://};
+    location / { proxy_pass http://nodes; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+NGINX
+    /usr/sbin/nginx -p "$data/nginx/" -c "$data/nginx/nginx.conf" -e "$PWD/$OUT/nginx-error.log" &
+    pids+=($!); started+=($!)
+    for port in 5292 5293 5294; do wait_for "http://127.0.0.1:$port/readyz"; done
+  else
+    node "$GATEWAY"
+  fi
   wait_for "$GATEWAY/readyz"
   set +e
   timeout 480 dotnet bench/OnSaleSimulation/bin/Release/net10.0/OnSale.Bench.OnSaleSimulation.dll \
@@ -69,7 +107,8 @@ run_one() {
     --open-in 30 --sold-out-patience 20 --max-run 400 --out "$OUT/$name-$scenario" "${args[@]}" | tee "$OUT/$name-$scenario.txt"
   local rc=${PIPESTATUS[0]}
   set -e
-  stop "$gateway_pid"; stop "$mock_pid"
+  for pid in "${started[@]}"; do stop "$pid"; done
+  stop "$mock_pid"
   [ -s "$OUT/$name-$scenario.md" ] || { echo "scenario $scenario ($name) wrote no report (exit $rc)"; exit 1; }
 }
 
@@ -77,6 +116,7 @@ for scenario in "${SCENARIOS[@]}"; do
   [ -n "${REPORT_ONLY:-}" ] && break
   run_one this "$CURRENT_GATEWAY" "$scenario"
   if [ -n "${BASELINE_GATEWAY:-}" ]; then run_one previous "$BASELINE_GATEWAY" "$scenario"; fi
+  if [ -n "${CLUSTER:-}" ]; then run_one cluster "$CURRENT_GATEWAY" "$scenario"; fi
 done
 
 # The summary table: each scenario's measures for this build, and the previous build's beside them as ratios.
@@ -93,22 +133,33 @@ def server_p99(name, s):
 print("| scenario | build | goodput ÷ maximum | refused ÷ calls | sold out (s) | status p99, client (ms) | status p99, gateway | oversold | no terminal answer |")
 print("|---|---|---|---|---|---|---|---|---|")
 for s in scenarios:
-    this, prev = load("this", s), load("previous", s)
-    for name, r in (("this", this), ("previous", prev)):
+    this, prev, cluster = load("this", s), load("previous", s), load("cluster", s)
+    for name, r in (("this", this), ("previous", prev), ("three Redis nodes", cluster)):
         if r is None:
             continue
-        print(f"| {s} | {name} | {r['goodputFraction']:.2f} | {r['refusedShare']*100:.1f} % | {r['soldOutAt']:.1f} | {r['statusP99Ms']:.1f} | ≤ {server_p99(name, s)} | {r['oversold']} | {r['withoutTerminalAnswer']} |")
-    if this and prev:
-        ratio = lambda a, b: f"{a / b:.2f}×" if b else "–"
-        print(f"| {s} | this ÷ previous | {ratio(this['goodputFraction'], prev['goodputFraction'])} | {ratio(this['refusedShare'], prev['refusedShare'])} | {ratio(this['soldOutAt'], prev['soldOutAt'])} | {ratio(this['statusP99Ms'], prev['statusP99Ms'])} | | | |")
+        file = "cluster" if r is cluster else name
+        print(f"| {s} | {name} | {r['goodputFraction']:.2f} | {r['refusedShare']*100:.1f} % | {r['soldOutAt']:.1f} | {r['statusP99Ms']:.1f} | ≤ {server_p99(file, s)} | {r['oversold']} | {r['withoutTerminalAnswer']} |")
+    ratio = lambda a, b: f"{a / b:.2f}×" if b else "–"
+    for label, other in (("this ÷ previous", prev), ("three Redis nodes ÷ one embedded", cluster)):
+        if this and other:
+            a, b = (this, other) if other is prev else (other, this)
+            print(f"| {s} | {label} | {ratio(a['goodputFraction'], b['goodputFraction'])} | {ratio(a['refusedShare'], b['refusedShare'])} | {ratio(a['soldOutAt'], b['soldOutAt'])} | {ratio(a['statusP99Ms'], b['statusP99Ms'])} | | | |")
 PY
 
 elapsed=$((SECONDS - started_at))
 {
-  echo "## Admission at the backend's ceiling (\`bench/admission.sh\`)"
+  if [ -n "${CLUSTER:-}" ]; then
+    echo "## The on-sale through three nodes on Redis (\`CLUSTER=1 bench/admission.sh\`)"
+    echo
+    echo "Each scenario against one embedded node and, in the same run, against three nodes with \`Gateway:Store=Redis\` on one"
+    echo "redis-server (AOF, everysec) behind Debian's nginx (round robin, nothing sticky): one line, one admission limit and the"
+    echo "backend's budget for the cluster. All of it (simulator, nginx, three nodes, Redis, mock) on the same two cores."
+  else
+    echo "## Admission at the backend's ceiling (\`bench/admission.sh\`)"
+  fi
   echo
   echo "Measured by \`bench/admission.sh\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, shared, loopback only), gateway and"
-  echo "mock in Release, embedded store, SOAP; the gateway is **told nothing of the box's caps** (no"
+  echo "mock in Release, SOAP; the gateway is **told nothing of the box's caps** (no"
   echo "\`MaxBackendCallsPerSecond\`), default waiting-room settings, per-client rate limits lifted (every buyer is 127.0.0.1)."
   echo "Each buyer polls honouring \`Retry-After\` and makes one one-shot purchase of 1–4 seats; the sale opens 30 s after set-up."
   if [ -n "${BASELINE_GATEWAY:-}" ]; then echo "The previous build (\`BASELINE_GATEWAY\`) ran each scenario in the same run, against its own fresh mock."; fi
@@ -122,7 +173,7 @@ elapsed=$((SECONDS - started_at))
   echo 'polls at once and the sale runs at the box'"'"'s pace: each scenario below shows its status checks before and after.'
   echo
   for scenario in "${SCENARIOS[@]}"; do
-    for name in this previous; do
+    for name in this previous cluster; do
       if [ -s "$OUT/$name-$scenario.md" ]; then
         sed -n '1,/^### On-sale simulation/p' "$OUT/$name-$scenario.md" | sed '$d'
         echo '| status checks, client-side (ms) | samples | p50 | p99 | max |'
@@ -133,5 +184,6 @@ elapsed=$((SECONDS - started_at))
     done
   done
 } > "$OUT/admission-section.md"
-python3 bench/results_section.py admission "$OUT/admission-section.md"
-echo "wrote the admission section of bench/results.md"
+section=admission; [ -n "${CLUSTER:-}" ] && section=cluster-admission
+python3 bench/results_section.py "$section" "$OUT/admission-section.md"
+echo "wrote the $section section of bench/results.md"

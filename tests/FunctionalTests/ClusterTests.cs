@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OnSale.Mocks.VenueBackend.Control;
 using OnSale.Tests.Common;
 
@@ -27,31 +28,12 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _redis = await RedisServerProcess.StartAsync();
-        _nodes.AddRange(await Task.WhenAll(Enumerable.Range(1, 3).Select(StartNodeAsync)));
-        var servers = string.Concat(_nodes.Select(n => $"server {n.BaseAddress.Authority};"));
-        _balancer = await NginxProcess.StartAsync("proxy_pass http://gateways;", $"upstream gateways {{ {servers} }}");
-        _client = new HttpClient { BaseAddress = _balancer.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await StartClusterAsync();
     }
 
     public override async Task DisposeAsync()
     {
-        _client?.Dispose();
-        if (_balancer is not null)
-        {
-            await _balancer.DisposeAsync();
-        }
-
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
+        await StopClusterAsync();
         await base.DisposeAsync();
     }
 
@@ -348,6 +330,111 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         await Eventually.HoldsAsync(() => StatusAsync(late), s => s.GetProperty("mode").GetString() == "degraded", "the late node follows a change made elsewhere");
     }
 
+    [Fact]
+    public async Task OneQueueAcrossTheNodes_LobbyPlacedOnceForTheCluster_Positions1ToW_TokensFromOneNodeHonouredByTheOthers()
+    {
+        // A fresh cluster whose rooms queue everyone and let one buyer in at a time, so that the line stands still to be
+        // read, for a sale that opens in a few seconds (set before any node has read the list of performances).
+        await StopClusterAsync();
+        await Mock.Control.SetOnSaleAtAsync(2001, TimeProvider.System.GetUtcNow().AddSeconds(15));
+        await StartClusterAsync(new Dictionary<string, string>
+        {
+            ["Gateway:WaitingRoom:ActivationThreshold"] = "1",
+            ["Gateway:WaitingRoom:MaxActiveBuyers"] = "1",
+            ["Gateway:WaitingRoom:SeatsPerBuyer"] = "10",
+        });
+        const int Buyers = 45;
+        var tokens = await Task.WhenAll(Enumerable.Range(0, Buyers).Select(async i =>
+        {
+            using var joined = await _client.PostAsync("/api/v1/performances/2001/queue", null);
+            var body = await joined.Content.ReadAsStringAsync();
+            Assert.True(joined.StatusCode == HttpStatusCode.Created, $"join {i}: {(int)joined.StatusCode} {body}");
+            var answer = JsonDocument.Parse(body).RootElement;
+            Assert.Equal("lobby", answer.GetProperty("state").GetString());
+            return answer.GetProperty("queueToken").GetString()!;
+        }));
+
+        // Every node opens the lobby when the time comes; it is placed once, and every node tells each buyer the same place.
+        foreach (var node in _nodes)
+        {
+            await Eventually.HoldsAsync(
+                () => StatusAsync(node),
+                s => s.GetProperty("queues").EnumerateArray().Any(q => q.GetProperty("performanceId").GetInt32() == 2001 && q.GetProperty("opened").GetBoolean() && q.GetProperty("activeBuyers").GetInt32() == 1),
+                $"{node.BaseAddress} saw the sale open",
+                attempts: 800);
+        }
+
+        var places = new List<(string State, int? Position, string? AccessToken)>();
+        foreach (var token in tokens)
+        {
+            var seen = await Task.WhenAll(_nodes.Select(node => QueueAsync(node, token)));
+            var states = seen.Select(q => q.GetProperty("state").GetString()!).Distinct().ToArray();
+            var positions = seen.Select(q => q.TryGetProperty("position", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt32() : (int?)null).Distinct().ToArray();
+            Assert.True(states.Length == 1 && positions.Length == 1, $"the nodes disagree: {string.Join(" | ", seen.Select(q => q.GetRawText()))}");
+            places.Add((states[0], positions[0], seen[0].TryGetProperty("accessToken", out var access) ? access.GetString() : null));
+        }
+
+        var admitted = places.Where(p => p.State == "admitted").ToArray();
+        Assert.Single(admitted); // one admission limit for the cluster, of one
+        Assert.Equal(Enumerable.Range(1, Buyers - 1), places.Where(p => p.State == "waiting").Select(p => p.Position!.Value).Order());
+        var opened = _nodes.Sum(n => Regex.Count(n.Output, "Performance 2001 opened"));
+        Assert.Equal(1, opened); // the lobby placed by one node for all
+
+        // The admitted buyer's access token, signed by whichever node answered, is honoured by every node: their share of
+        // seats is one for the cluster, spent across the nodes.
+        var held = 0;
+        foreach (var node in _nodes)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/holds") { Content = JsonContent.Create(new { performanceId = 2001, zoneId = 1, quantity = 3 }) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admitted[0].AccessToken);
+            using var hold = await node.Client.SendAsync(request);
+            var body = await hold.Content.ReadAsStringAsync();
+            Assert.True(hold.StatusCode == HttpStatusCode.Created, $"hold on {node.BaseAddress}: {(int)hold.StatusCode} {body}");
+            held += 3;
+        }
+
+        using var fourth = new HttpRequestMessage(HttpMethod.Post, "/api/v1/holds") { Content = JsonContent.Create(new { performanceId = 2001, zoneId = 1, quantity = 2 }) };
+        fourth.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admitted[0].AccessToken);
+        using var over = await _nodes[1].Client.SendAsync(fourth);
+        Assert.Equal(HttpStatusCode.Conflict, over.StatusCode); // 10 a buyer: 9 held across three nodes, 1 left
+        Assert.Equal(1, JsonDocument.Parse(await over.Content.ReadAsStringAsync()).RootElement.GetProperty("left").GetInt32());
+        output.WriteLine($"{Buyers} buyers over three nodes: 1 admitted, positions 1..{Buyers - 1}; {held} seats held with one access token on three nodes");
+    }
+
+    /// <summary>A buyer's status asked of one node.</summary>
+    private static async Task<JsonElement> QueueAsync(GatewayProcess node, string queueToken) =>
+        await node.GetJsonAsync("/api/v1/performances/2001/queue/", queueToken);
+
+    /// <summary>A redis-server, three nodes on it with <paramref name="settings"/>, and nginx in front of them.</summary>
+    private async Task StartClusterAsync(Dictionary<string, string>? settings = null)
+    {
+        _redis = await RedisServerProcess.StartAsync();
+        _nodes.AddRange(await Task.WhenAll(Enumerable.Range(1, 3).Select(n => StartNodeAsync(n, settings))));
+        var servers = string.Concat(_nodes.Select(n => $"server {n.BaseAddress.Authority};"));
+        _balancer = await NginxProcess.StartAsync("proxy_pass http://gateways;", $"upstream gateways {{ {servers} }}");
+        _client = new HttpClient { BaseAddress = _balancer.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    private async Task StopClusterAsync()
+    {
+        _client?.Dispose();
+        if (_balancer is not null)
+        {
+            await _balancer.DisposeAsync();
+        }
+
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        _nodes.Clear();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+
     /// <summary>Degraded mode set through one node, then twenty purchases across the three, each answered 202 parked.</summary>
     private async Task<string[]> ParkTwentyAsync(string prefix)
     {
@@ -368,11 +455,14 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         }));
     }
 
-    private Task<GatewayProcess> StartNodeAsync(int number) => GatewayProcess.StartAsync(Mock.SoapUrl, Path.Combine(DataPath, "node" + number), new Dictionary<string, string>
-    {
-        ["Gateway:Store"] = "Redis",
-        ["Gateway:Redis:Configuration"] = _redis.Configuration,
-    });
+    private Task<GatewayProcess> StartNodeAsync(int number) => StartNodeAsync(number, null);
+
+    private Task<GatewayProcess> StartNodeAsync(int number, Dictionary<string, string>? settings) =>
+        GatewayProcess.StartAsync(Mock.SoapUrl, Path.Combine(DataPath, "node" + number), new Dictionary<string, string>(settings ?? [])
+        {
+            ["Gateway:Store"] = "Redis",
+            ["Gateway:Redis:Configuration"] = _redis.Configuration,
+        });
 
     /// <summary>Makes the node know a performance's availability; if it never does, says what the node logged.</summary>
     private static async Task KnowAsync(GatewayProcess node, int performanceId)
