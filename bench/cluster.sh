@@ -5,7 +5,8 @@
 # loopback at 64 and 256 connections, as ratios. Also counted: backend calls per 10,000 reads for the whole cluster
 # (the mock's stats), and Redis commands per request of each kind (INFO commandstats before and after a burst of
 # requests of that kind, less what the nodes send on their own while idle over as long). Rewrites the cluster section
-# of bench/results.md. About 3 minutes.
+# of bench/results.md. Also: a lobby filled with FILL buyers (default 200,000) through the cluster, and what they cost
+# in Redis (INFO used_memory, and MEMORY USAGE of the room's keys) and on the nodes (RSS). About 5 minutes.
 #   bench/cluster.sh [seconds-per-run] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,9 @@ export Logging__LogLevel__Default=Warning
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --dir "$WORK" > "$OUT/redis.log" 2>&1 & pids+=($!)
 dotnet mocks/VenueBackend/bin/Release/net10.0/OnSale.Mocks.VenueBackend.dll --urls "$MOCK" > "$OUT/mock.log" 2>&1 & pids+=($!)
+# The lobby to fill: performance 2001 opens in a day, set before any node reads the list of performances.
+for _ in $(seq 1 150); do curl -fsS "$MOCK/control/stats" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS -X PUT -H 'content-type: application/json' -d "{\"onSaleAt\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\"}" "$MOCK/control/performances/2001" > /dev/null
 gateway() { # name address extra-args...
   local name=$1 address=$2; shift 2
   dotnet src/Gateway/bin/Release/net10.0/OnSale.Gateway.dll --urls "$address" --Gateway:Backend:Url="$MOCK/VenueService.svc" \
@@ -144,9 +148,35 @@ t1=$(date +%s.%N); end=$(redis_commands)
 python3 -c "print(f'replay of a parked purchase (by the lease holder) {max(0, ($end - $start) - $idle * ($t1 - $t0) / $idle_seconds) / 40:.2f}')" >> "$OUT/redis-per-kind.txt"
 burst "mode change (admin)" 20 curl -fsS -X PUT -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d '{"mode":"normal","reason":"bench"}' "$LB_CLUSTER/admin/api/mode"
 
-python3 - "$OUT/rounds.txt" "$OUT/redis-per-kind.txt" "$SECONDS_PER_RUN" "$ROUNDS" "$(date -u +%Y-%m-%d)" "$(nproc)" "$idle" "$idle_seconds" > "$OUT/cluster-section.md" <<'PY'
+# A queued buyer's cost: FILL joins of 2001's lobby through the cluster's balancer.
+FILL=${FILL:-200000}
+redis_memory() { redis-cli -p "$REDIS_PORT" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" {print $2}'; }
+nodes_rss() { local s=0 pid; for p in "${NODES[@]}"; do pid=$(ss -Htlnp "sport = :$p" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2); s=$((s + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status"))); done; echo "$s"; }
+lobby() { curl -fsS -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:${NODES[0]}/admin/api/status" | python3 -c 'import json,sys; print(sum(q["lobby"] for q in json.load(sys.stdin)["queues"] if q["performanceId"] == 2001))'; }
+cat > "$WORK/fill.lua" <<'LUA'
+wrk.method = "POST"
+LUA
+curl -fsS -X POST "$LB_CLUSTER/api/v1/performances/2001/queue" > /dev/null
+sleep 2
+m0=$(redis_memory); rss0=$(nodes_rss); l0=$(lobby); t0=$(date +%s.%N)
+wrk -t2 -c64 -d300s -s "$WORK/fill.lua" "$LB_CLUSTER/api/v1/performances/2001/queue" > "$OUT/wrk-fill.txt" &
+wrk_pid=$!; pids+=("$wrk_pid")
+while kill -0 "$wrk_pid" 2>/dev/null && [ $(( $(lobby) - l0 )) -lt "$FILL" ]; do sleep 0.5; done
+kill -INT "$wrk_pid" 2>/dev/null || true; wait "$wrk_pid" 2>/dev/null || true
+t1=$(date +%s.%N); sleep 3
+m1=$(redis_memory); rss1=$(nodes_rss); l1=$(lobby)
+keys=0
+for key in meta slots order rank admitted named clients; do
+  keys=$((keys + $(redis-cli -p "$REDIS_PORT" memory usage "onsale:{room:2001}:$key" | grep -o '[0-9]*' || echo 0)))
+done
+python3 -c "
+n = $l1 - $l0
+print(f'{n} {n / ($t1 - $t0):.0f} {($m1 - $m0) / n:.1f} {$keys / $l1:.1f} {($rss1 - $rss0) * 1024 / n:.1f}')" > "$OUT/fill.txt"
+echo "fill: $(cat "$OUT/fill.txt") (buyers, joins/s, Redis bytes per buyer, room keys per buyer, node RSS bytes per buyer)"
+
+python3 - "$OUT/rounds.txt" "$OUT/redis-per-kind.txt" "$SECONDS_PER_RUN" "$ROUNDS" "$(date -u +%Y-%m-%d)" "$(nproc)" "$idle" "$idle_seconds" "$OUT/fill.txt" > "$OUT/cluster-section.md" <<'PY'
 import statistics, sys
-rounds_file, kinds_file, secs, rounds, day, cores, idle, idle_seconds = sys.argv[1:]
+rounds_file, kinds_file, secs, rounds, day, cores, idle, idle_seconds, fill_file = sys.argv[1:]
 runs = {}
 for line in open(rounds_file):
     r, c, t, rps, p50, p99, total, calls, redis = line.split()
@@ -174,6 +204,10 @@ print("|---|---|")
 for line in open(kinds_file):
     name, value = line.rsplit(" ", 1)
     print(f"| {name} | {value.strip()} |")
+n, rate, redis_per, keys_per, rss_per = open(fill_file).read().split()
+print(f"\nA lobby of {int(n):,} buyers joined through the cluster's balancer ({int(rate):,} joins/s): **{float(redis_per):.1f} bytes per queued "
+      f"buyer in Redis** (its `used_memory`; the room's keys alone, `MEMORY USAGE`: {float(keys_per):.1f}), and {float(rss_per):.1f} bytes per "
+      "buyer on the three nodes together (their RSS: noise around nothing, the nodes keep no place of their own).")
 print("\nEvery round (req/s, p99 ms):\n")
 print("| round | connections | one | lb-one | cluster |")
 print("|---|---|---|---|---|")

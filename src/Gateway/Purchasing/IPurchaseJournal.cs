@@ -10,7 +10,10 @@ internal interface IPurchaseJournal
 
     Task<Purchase?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new purchase and assigns its <see cref="Purchase.Sequence"/>.</summary>
+    /// <summary>
+    /// Stores a new purchase and assigns its <see cref="Purchase.Sequence"/>; throws <see cref="IdempotencyKeyTakenException"/>
+    /// when another purchase took its key first (another node, at the same instant: one node serialises its own).
+    /// </summary>
     Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken);
 
     /// <summary>
@@ -49,3 +52,6 @@ internal interface IPurchaseJournal
     /// </summary>
     Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>Another purchase holds this idempotency key: the caller answers as a retry with that key would.</summary>
+internal sealed class IdempotencyKeyTakenException(string message, Exception? innerException = null) : InvalidOperationException(message, innerException);

@@ -71,6 +71,16 @@ internal sealed partial class PurchaseService(
         {
             result = await AttemptAsync(request, key, hash, who.ClientKey, budget);
         }
+        catch (IdempotencyKeyTakenException)
+        {
+            // The same key sent to another node at the same instant, which wrote first: answered as a retry would be.
+            if (buyer is not null)
+            {
+                access.Refund(buyer.Value, quantity);
+            }
+
+            return await ExistingAsync(key, hash);
+        }
         catch when (buyer is not null)
         {
             access.Refund(buyer.Value, quantity);
@@ -98,6 +108,12 @@ internal sealed partial class PurchaseService(
 
         return result;
     }
+
+    /// <summary>The purchase that holds <paramref name="key"/>, as a retry with it is answered.</summary>
+    private async Task<PurchaseResult> ExistingAsync(string key, string hash) =>
+        await journal.FindByIdempotencyKeyAsync(key, CancellationToken.None) is { } existing && existing.RequestHash == hash
+            ? existing
+            : PurchasingValidation.IdempotencyKeyReused();
 
     private async Task<PurchaseResult> AttemptAsync(PurchaseRequest request, string key, string hash, string clientKey, TimeSpan budget)
     {
@@ -243,25 +259,33 @@ internal sealed partial class PurchaseService(
         }
 
         var now = time.GetUtcNow();
-        var purchase = await journal.InsertAsync(
-            new Purchase
-            {
-                PurchaseId = Ids.New("pur_"),
-                IdempotencyKey = key,
-                RequestHash = hash,
-                Status = PurchaseStatus.Live,
-                PerformanceId = hold.PerformanceId,
-                ZoneId = hold.ZoneId,
-                Quantity = hold.Quantity,
-                PaymentToken = request.PaymentToken,
-                Email = request.Email!,
-                HoldId = hold.HoldId,
-                CheckoutAttempted = true,
-                CreatedAt = now,
-                UpdatedAt = now,
-                Message = ProcessingMessage,
-            },
-            CancellationToken.None);
+        Purchase purchase;
+        try
+        {
+            purchase = await journal.InsertAsync(
+                new Purchase
+                {
+                    PurchaseId = Ids.New("pur_"),
+                    IdempotencyKey = key,
+                    RequestHash = hash,
+                    Status = PurchaseStatus.Live,
+                    PerformanceId = hold.PerformanceId,
+                    ZoneId = hold.ZoneId,
+                    Quantity = hold.Quantity,
+                    PaymentToken = request.PaymentToken,
+                    Email = request.Email!,
+                    HoldId = hold.HoldId,
+                    CheckoutAttempted = true,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    Message = ProcessingMessage,
+                },
+                CancellationToken.None);
+        }
+        catch (IdempotencyKeyTakenException)
+        {
+            return await ExistingAsync(key, hash); // Taken at the same instant through another node.
+        }
 
         using var live = new DeadlineBudget(CancellationToken.None, budget, time);
         try

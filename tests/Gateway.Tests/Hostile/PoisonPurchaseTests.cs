@@ -232,11 +232,16 @@ public sealed class PoisonPurchaseTests
 internal static class BackendDecoration
 {
     /// <summary>Wraps the registered <see cref="IVenueBackend"/> (whatever its factory makes) in <paramref name="decorate"/>.</summary>
-    public static void Decorate(this IServiceCollection services, Func<IVenueBackend, IVenueBackend> decorate)
+    public static void Decorate(this IServiceCollection services, Func<IVenueBackend, IVenueBackend> decorate) =>
+        services.Decorate<IVenueBackend>(decorate);
+
+    /// <summary>Wraps the registered <typeparamref name="T"/> in <paramref name="decorate"/>.</summary>
+    public static void Decorate<T>(this IServiceCollection services, Func<T, T> decorate)
+        where T : class
     {
-        var original = services.Last(d => d.ServiceType == typeof(IVenueBackend));
+        var original = services.Last(d => d.ServiceType == typeof(T));
         services.Replace(ServiceDescriptor.Singleton(provider => decorate(original.ImplementationFactory is { } factory
-            ? (IVenueBackend)factory(provider)
-            : (IVenueBackend)(original.ImplementationInstance ?? ActivatorUtilities.CreateInstance(provider, original.ImplementationType!)))));
+            ? (T)factory(provider)
+            : (T)(original.ImplementationInstance ?? ActivatorUtilities.CreateInstance(provider, original.ImplementationType!)))));
     }
 }

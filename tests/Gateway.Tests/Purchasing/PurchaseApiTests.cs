@@ -1,6 +1,8 @@
 using System.Net;
 using OnSale.Mocks.VenueBackend.Control;
 using System.Net.Http.Json;
+using OnSale.Gateway.Purchasing;
+using OnSale.Gateway.Tests.Hostile;
 
 namespace OnSale.Gateway.Tests.Purchasing;
 
@@ -58,6 +60,18 @@ public sealed class PurchaseApiTests
         var ids = await Task.WhenAll(responses.Select(async r => (await GatewayHost.JsonAsync(r)).GetProperty("purchaseId").GetString()));
         Assert.Single(ids.Distinct());
         Assert.Single(await gateway.Mock.Control.GetOrdersAsync());
+    }
+
+    [Fact]
+    public async Task Purchase_SameKeyWrittenFirstThroughAnotherNodeAtTheSameInstant_AnsweredAsARetryWouldBe_Not500()
+    {
+        // Another node (a cluster on Redis) writes its purchase with the key between this node's look-up and its insert.
+        await using var gateway = await GatewayHost.StartAsync(services: s => s.Decorate<IPurchaseJournal>(inner => new OtherNodeFirst(inner)));
+
+        using var response = await gateway.PurchaseAsync(Requests.Purchase(), "key-raced");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("pur_other_node", (await GatewayHost.JsonAsync(response)).GetProperty("purchaseId").GetString());
     }
 
     [Fact]
@@ -278,5 +292,40 @@ public sealed class PurchaseApiTests
         Assert.Equal("confirmed", (await after.SettledAsync(id)).GetProperty("status").GetString());
         Assert.Single(await mock.Control.GetOrdersAsync());
         after.DeleteData();
+    }
+
+    /// <summary>The first insert finds the key taken: another node wrote its own purchase (parked) with it just before.</summary>
+    private sealed class OtherNodeFirst(IPurchaseJournal inner) : IPurchaseJournal
+    {
+        private int _raced;
+
+        public async Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _raced, 1) == 1)
+            {
+                return await inner.InsertAsync(purchase, cancellationToken);
+            }
+
+            await inner.InsertAsync(purchase with { PurchaseId = "pur_other_node", Status = PurchaseStatus.Parked, SessionKey = null, Reserved = false }, cancellationToken);
+            throw new IdempotencyKeyTakenException("taken");
+        }
+
+        public Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken) => inner.GetAsync(purchaseId, cancellationToken);
+
+        public Task<Purchase?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken) => inner.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken);
+
+        public Task UpdateAsync(Purchase purchase, CancellationToken cancellationToken) => inner.UpdateAsync(purchase, cancellationToken);
+
+        public Task DeleteAsync(string purchaseId, CancellationToken cancellationToken) => inner.DeleteAsync(purchaseId, cancellationToken);
+
+        public Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken) => inner.GetPendingAsync(limit, cancellationToken);
+
+        public Task<IReadOnlyList<Purchase>> TakeForReplayAsync(int limit, CancellationToken cancellationToken) => inner.TakeForReplayAsync(limit, cancellationToken);
+
+        public Task<int> RecoverInterruptedAsync(CancellationToken cancellationToken) => inner.RecoverInterruptedAsync(cancellationToken);
+
+        public Task<int> CountPendingAsync(CancellationToken cancellationToken) => inner.CountPendingAsync(cancellationToken);
+
+        public Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken) => inner.EraseEmailsAsync(settledBefore, limit, cancellationToken);
     }
 }

@@ -56,7 +56,7 @@ public sealed class RedisJournalTests : IAsyncLifetime
         var node = Node();
         await node.Journal.InsertAsync(Purchase("a", PurchaseStatus.Parked, key: "k"), default);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => node.Journal.InsertAsync(Purchase("b", PurchaseStatus.Parked, key: "k"), default));
+        await Assert.ThrowsAsync<IdempotencyKeyTakenException>(() => node.Journal.InsertAsync(Purchase("b", PurchaseStatus.Parked, key: "k"), default));
         Assert.Equal("a", (await node.Journal.FindByIdempotencyKeyAsync("k", default))?.PurchaseId);
         Assert.Null(await node.Journal.GetAsync("b", default));
     }

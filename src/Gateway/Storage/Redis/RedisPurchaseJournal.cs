@@ -352,6 +352,10 @@ internal sealed partial class RedisPurchaseJournal(
         {
             return (long)await redis.RunAsync(db => db.ScriptEvaluateAsync(script, keys, values));
         }
+        catch (StoreUnavailableException ex) when (ex.InnerException is RedisServerException server && server.Message.StartsWith("ONSALE_DUPLICATE_KEY", StringComparison.Ordinal))
+        {
+            throw new IdempotencyKeyTakenException($"Purchase {purchase.PurchaseId}: {server.Message}", server);
+        }
         catch (StoreUnavailableException ex) when (ex.InnerException is RedisServerException server && server.Message.StartsWith("ONSALE_", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"Purchase {purchase.PurchaseId}: {server.Message}", server);
