@@ -72,6 +72,37 @@ public sealed class RedisRoomTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lobby_ClosedByANodeThatDiedBeforePlacingIt_PlacedByAnotherAfterFiveSeconds_LaterJoinersStayBehind()
+    {
+        var nodes = await NodesAsync(2);
+        var lobby = new List<UInt128>();
+        for (var i = 0; i < 10; i++)
+        {
+            lobby.Add((await nodes[0].JoinAsync(null, null, OpensAt.AddMinutes(-1))).View.EntryId);
+        }
+
+        // The first node closes the lobby (its script) and dies before it places it.
+        RedisKey[] keys = [.. RedisRoomScripts.Keys(Performance).Select(k => (RedisKey)k)];
+        Assert.Equal(10, (int)await Database().ScriptEvaluateAsync(RedisRoomScripts.Seal, keys, [OpensAt.ToUnixTimeMilliseconds()]));
+        var late = (await nodes[1].JoinAsync(null, null, OpensAt.AddSeconds(1))).View;
+        Assert.Equal(11, late.Position); // behind the lobby, whose places are not known yet
+
+        var stillWaiting = await nodes[1].TickAsync(OpensAt.AddSeconds(2), false, new AdmissionPace(0, Queued: true), null);
+        Assert.Equal(EntryState.Lobby, (await nodes[1].PollAsync(lobby[0], OpensAt.AddSeconds(2), TimeSpan.Zero, 0)).View!.Value.State);
+        await nodes[1].TickAsync(OpensAt.AddSeconds(6), false, new AdmissionPace(0, Queued: true), null);
+
+        var positions = new List<int>();
+        foreach (var id in lobby)
+        {
+            positions.Add((await nodes[0].PollAsync(id, OpensAt.AddSeconds(6), TimeSpan.Zero, 0)).View!.Value.Position!.Value);
+        }
+
+        Assert.False(stillWaiting.Opened);
+        Assert.Equal(Enumerable.Range(1, 10), positions.Order());
+        Assert.Equal(11, (await nodes[0].PollAsync(late.EntryId, OpensAt.AddSeconds(6), TimeSpan.Zero, 0)).View!.Value.Position);
+    }
+
+    [Fact]
     public async Task Admission_RoundsFromThreeNodes_OneLimitForTheClusterAndPositionsOnlyMoveForward()
     {
         var nodes = await NodesAsync(3);

@@ -165,7 +165,7 @@ internal sealed partial class RedisRoom : IRoom
             }
             else if (_figures is { Opened: true, Shuffled: false } f && nowMs - f.SealedAtMs > ShuffleTakeOver.TotalMilliseconds)
             {
-                await PlaceLobbyAsync(f.Next, random ?? new CryptoShuffleRandom());
+                await PlaceLobbyAsync(f.LobbySize, random ?? new CryptoShuffleRandom()); // its closer died before placing it
             }
 
             var nodes = Math.Max(1, _nodes.Nodes.Count);
@@ -262,7 +262,7 @@ internal sealed partial class RedisRoom : IRoom
     /// <summary>A room's figures as a script returns them, from <paramref name="at"/>.</summary>
     private readonly record struct Figures(
         bool Opened, bool Shuffled, bool SoldOut, bool IsActive, int Head, int Next, int Active, int Limit, double Rate,
-        int SeatsLeft, long Taken, int Takers, long OpensAtMs, int Slots, long SealedAtMs)
+        int SeatsLeft, long Taken, int Takers, long OpensAtMs, int Slots, long SealedAtMs, int LobbySize)
     {
         public static Figures Read(RedisResult[] a, int at) => new(
             (int)a[at] == 1,
@@ -279,6 +279,7 @@ internal sealed partial class RedisRoom : IRoom
             (int)a[at + 11],
             (long)a[at + 12],
             (int)a[at + 13],
-            (long)a[at + 14]);
+            (long)a[at + 14],
+            (int)a[at + 15]);
     }
 }

@@ -22,7 +22,7 @@ internal static class RedisRoomScripts
         local FMT = '<c12i4I4I4i4BBBB'
         local LOBBY, WAITING, ADMITTED, DONE, EXPIRED, ABANDONED = 0, 1, 2, 3, 4, 5
         local FIELDS = {'opensAt', 'opened', 'shuffled', 'head', 'next', 'active', 'limit', 'rate', 'soldout', 'left',
-          'taken', 'takers', 'isActive', 'turn', 'credit', 'lastTick', 'lastAdjust', 'lastBacklog', 'admHead', 'sealedAt', 'fresh'}
+          'taken', 'takers', 'isActive', 'turn', 'credit', 'lastTick', 'lastAdjust', 'lastBacklog', 'admHead', 'sealedAt', 'fresh', 'lobby'}
         local function load()
           local values = redis.call('HMGET', meta, unpack(FIELDS))
           local m = {}
@@ -72,7 +72,7 @@ internal static class RedisRoomScripts
         end
         local function figures(m)
           return {m.opened, m.shuffled, m.soldout, m.isActive, m.head, m.next, m.active, math.floor(m.limit), tostring(m.rate),
-            m.left, m.taken, m.takers, m.opensAt, count(), m.sealedAt}
+            m.left, m.taken, m.takers, m.opensAt, count(), m.sealedAt, m.lobby}
         end
         local function answer(i, s, m, throttled, created)
           local state, ok = s.state, s.ok
@@ -258,7 +258,7 @@ internal static class RedisRoomScripts
         local now = tonumber(ARGV[1])
         if m.opened == 1 or now < m.opensAt then return -1 end
         local lobby = count()
-        m.opened, m.head, m.next, m.sealedAt = 1, 0, lobby, now
+        m.opened, m.head, m.next, m.sealedAt, m.lobby = 1, 0, lobby, now, lobby
         if lobby == 0 then m.shuffled, m.fresh = 1, 1 end
         if lobby > 0 then m.isActive = 1 end
         save(m)
@@ -271,7 +271,7 @@ internal static class RedisRoomScripts
     /// </summary>
     public const string Shuffle = Prelude + """
         local m = load()
-        if m.opened ~= 1 or m.shuffled == 1 or m.next < tonumber(ARGV[1]) then return 0 end
+        if m.opened ~= 1 or m.shuffled == 1 or m.lobby ~= tonumber(ARGV[1]) then return 0 end
         redis.call('SETRANGE', order, 0, ARGV[2])
         redis.call('SET', rank, ARGV[3])
         redis.call('HSET', meta, 'shuffled', 1, 'fresh', 1)
