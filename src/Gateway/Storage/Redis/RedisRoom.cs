@@ -38,7 +38,7 @@ internal sealed partial class RedisRoom : IRoom
         _nodes = nodes;
         _options = options;
         _logger = logger;
-        _keys = [.. RedisRoomScripts.Keys(performanceId).Select(k => (RedisKey)k)];
+        _keys = KeysOf(performanceId);
         _figures = Figures.Read(figures, 0);
     }
 
@@ -190,9 +190,11 @@ internal sealed partial class RedisRoom : IRoom
     /// <summary>A room's figures, read (or made) in Redis.</summary>
     internal static Task<RedisResult[]> ReadAsync(RedisConnection redis, int performanceId, string script, RedisValue[] values)
     {
-        RedisKey[] keys = [.. RedisRoomScripts.Keys(performanceId).Select(k => (RedisKey)k)];
+        var keys = KeysOf(performanceId);
         return redis.RunAsync(async db => (RedisResult[])(await db.ScriptEvaluateAsync(script, keys, values))!);
     }
+
+    private static RedisKey[] KeysOf(int performanceId) => [.. RedisRoomScripts.Keys(performanceId).Select(k => (RedisKey)k)];
 
     /// <summary>The parts of an id the scripts take: the slot index (its low 32 bits), the other 96 bits, and its hex for named ids.</summary>
     private static (long Index, byte[] Check, string Hex) Parts(UInt128 id)
