@@ -50,6 +50,9 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public MockBackendHost Mock { get; }
 
+    /// <summary>Another client of the in-process gateway (with headers of its own).</summary>
+    public HttpClient CreateClient() => _factory.CreateClient();
+
     public HttpClient Client { get; }
 
     public HttpClient Admin { get; }

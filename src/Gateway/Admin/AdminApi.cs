@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
 using OnSale.Gateway.Infrastructure.Telemetry;
@@ -18,6 +19,7 @@ internal static class AdminApi
         admin.MapPut("/mode", SetModeAsync).WithName("SetMode");
         admin.MapPut("/banner", SetBannerAsync).WithName("SetBanner");
         admin.MapGet("/audit", GetAuditAsync).WithName("GetAudit");
+        admin.MapGet("/me", GetMe).WithName("GetOperator");
         admin.MapHotOnSaleAdmin();
 
         endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");
@@ -50,7 +52,10 @@ internal static class AdminApi
     private static async Task<IResult> GetStatusAsync(HttpContext context, StatusReader status) =>
         TypedResults.Json(await status.ReadAsync(context.RequestAborted), AdminJsonContext.Default.AdminStatus);
 
-    private static async Task<IResult> SetModeAsync(HttpContext context, DegradedMode mode, StatusReader status)
+    /// <summary>The furthest a degraded mode's <c>until</c> may lie: beyond a week it is an outage plan, not a timer.</summary>
+    private static readonly TimeSpan MaxUntil = TimeSpan.FromDays(7);
+
+    private static async Task<IResult> SetModeAsync(HttpContext context, DegradedMode mode, StatusReader status, TimeProvider time)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, AdminJsonContext.Default.ModeRequest);
         if (problem is not null)
@@ -74,12 +79,34 @@ internal static class AdminApi
             return Problem.Validation("reason is required when switching to degraded mode: say why, for the audit trail.");
         }
 
-        if (request.Reason?.Length > 500 || (!string.IsNullOrWhiteSpace(request.Reason) && !Printable.IsPrintable(request.Reason.Trim(), allowSpaces: true)))
+        if (InvalidReason(request.Reason) is { } badReason)
         {
-            return Problem.Validation("reason is limited to 500 printable characters on one line.");
+            return badReason;
         }
 
-        await mode.SetAsync(degraded.Value, request.Reason?.Trim() ?? "cleared", AdminAuthorization.KeyIdOf(context), CancellationToken.None);
+        DateTimeOffset? until = null;
+        if (!string.IsNullOrWhiteSpace(request.Until))
+        {
+            if (!degraded.Value)
+            {
+                return Problem.Validation("until applies to degraded mode only: normal needs no end.");
+            }
+
+            if (!DateTimeOffset.TryParse(request.Until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                return Problem.Validation("until must be an ISO 8601 time, such as 2026-12-03T09:30:00Z (UTC unless it says otherwise).");
+            }
+
+            var now = time.GetUtcNow();
+            if (parsed <= now || parsed > now + MaxUntil)
+            {
+                return Problem.Validation($"until must be in the future and at most {MaxUntil.TotalDays:0} days ahead (now is {now.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}).");
+            }
+
+            until = parsed;
+        }
+
+        await mode.SetAsync(degraded.Value, request.Reason?.Trim() ?? "cleared", AdminAuthorization.KeyIdOf(context), CancellationToken.None, until);
         return TypedResults.Json(await status.ReadAsync(context.RequestAborted), AdminJsonContext.Default.AdminStatus);
     }
 
@@ -102,8 +129,25 @@ internal static class AdminApi
             return Problem.Validation("message is limited to 500 printable characters on one line: every open widget shows it.");
         }
 
-        await banner.SetAsync(request.Message, level, AdminAuthorization.KeyIdOf(context), CancellationToken.None);
+        if (InvalidReason(request.Reason) is { } badReason)
+        {
+            return badReason;
+        }
+
+        await banner.SetAsync(request.Message, level, AdminAuthorization.KeyIdOf(context), request.Reason?.Trim(), CancellationToken.None);
         return TypedResults.Json(await status.ReadAsync(context.RequestAborted), AdminJsonContext.Default.AdminStatus);
+    }
+
+    /// <summary>A reason is for the audit: at most 500 printable characters on one line.</summary>
+    internal static Problem? InvalidReason(string? reason) =>
+        reason?.Length > 500 || (!string.IsNullOrWhiteSpace(reason) && !Printable.IsPrintable(reason.Trim(), allowSpaces: true))
+            ? Problem.Validation("reason is limited to 500 printable characters on one line.")
+            : null;
+
+    private static IResult GetMe(HttpContext context, IOptions<AdminOptions> options)
+    {
+        var caller = AdminAuthorization.CallerOf(context)!;
+        return TypedResults.Json(new OperatorView(caller.Name, caller.RoleName, caller.Role == OperatorRole.Operator, options.Value.TraceUrl), AdminJsonContext.Default.OperatorView);
     }
 
     private static async Task<IResult> GetAuditAsync(ISettingsStore store, HttpContext context) =>
@@ -163,6 +207,7 @@ internal sealed class StatusReader(
             new ReplayStatus(r.Window, r.Backoff.TotalMilliseconds, r.LastRoundAt, r.LastError),
             current.SetBy,
             current.Since,
-            nodes.Nodes);
+            nodes.Nodes,
+            current.Until);
     }
 }

@@ -3,11 +3,14 @@ using OnSale.Gateway.WaitingRoom;
 
 namespace OnSale.Gateway.Admin;
 
-/// <summary><c>PUT /admin/api/mode</c>.</summary>
-internal sealed record ModeRequest(string? Mode, string? Reason);
+/// <summary><c>PUT /admin/api/mode</c>; <paramref name="Until"/> (ISO 8601 UTC, degraded only): back to normal by itself then.</summary>
+internal sealed record ModeRequest(string? Mode, string? Reason, string? Until = null);
 
-/// <summary><c>PUT /admin/api/banner</c>; an empty message clears the banner.</summary>
-internal sealed record BannerRequest(string? Message, string? Level);
+/// <summary><c>PUT /admin/api/banner</c>; an empty message clears the banner. The reason is for the audit.</summary>
+internal sealed record BannerRequest(string? Message, string? Level, string? Reason = null);
+
+/// <summary><c>GET /admin/api/me</c>: who this key signs in as, and whether it may act.</summary>
+internal sealed record OperatorView(string Name, string Role, bool MayAct, string? TraceUrl);
 
 /// <summary>The backend as the gateway sees it.</summary>
 internal sealed record BackendStatus(string Protocol, string? Url, int InFlight, int RecentCalls, double RecentFailureRatio, double AverageLatencyMs, BudgetStatus Budget);
@@ -34,7 +37,8 @@ internal sealed record AdminStatus(
     ReplayStatus Replay,
     string? ModeSetBy,
     DateTimeOffset? ModeSince,
-    IReadOnlyList<NodeView> Nodes);
+    IReadOnlyList<NodeView> Nodes,
+    DateTimeOffset? ModeUntil);
 
 /// <summary><c>GET /api/v1/notice</c>: what every widget shows above the sale.</summary>
 internal sealed record Notice(string Mode, BannerState? Banner);

@@ -16,5 +16,6 @@ namespace OnSale.Gateway.Admin;
 [JsonSerializable(typeof(BannerState))]
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(Notice))]
+[JsonSerializable(typeof(OperatorView))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

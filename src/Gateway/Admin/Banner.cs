@@ -22,16 +22,16 @@ internal sealed partial class Banner(ISettingsStore store, TimeProvider time, IL
     }
 
     /// <summary>Sets the banner, or clears it when <paramref name="message"/> is empty.</summary>
-    public async Task<BannerState?> SetAsync(string? message, string level, string who, CancellationToken cancellationToken)
+    public async Task<BannerState?> SetAsync(string? message, string level, string who, string? reason, CancellationToken cancellationToken)
     {
         var next = string.IsNullOrWhiteSpace(message) ? null : new BannerState(message.Trim(), level, time.GetUtcNow());
         await store.SetAsync(SettingsKey, next is null ? null : JsonSerializer.Serialize(next, AdminJsonContext.Default.BannerState), cancellationToken);
-        await store.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), who, next is null ? "banner.cleared" : "banner.set", next?.Message ?? string.Empty), cancellationToken);
+        await store.AppendAuditAsync(new AuditEntry(time.GetUtcNow(), who, next is null ? "banner.cleared" : "banner.set", next?.Message ?? string.Empty, reason), cancellationToken);
         Volatile.Write(ref _current, next);
         LogBanner(logger, who, level, next?.Message ?? "(cleared)");
         return next;
     }
 
-    [LoggerMessage(EventIds.AdminAuditBanner, LogLevel.Warning, "AUDIT banner set by key {KeyId} ({Level}): {Message}")]
-    private static partial void LogBanner(ILogger logger, string keyId, string level, string message);
+    [LoggerMessage(EventIds.AdminAuditBanner, LogLevel.Warning, "AUDIT banner set by {Operator} ({Level}): {Message}")]
+    private static partial void LogBanner(ILogger logger, string @operator, string level, string message);
 }

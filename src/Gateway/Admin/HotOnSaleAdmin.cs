@@ -45,9 +45,9 @@ internal static class HotOnSaleAdmin
             return Problem.Validation("reason is required when marking a performance hot: say why, for the audit trail.");
         }
 
-        if (request.Reason?.Length > 500 || (!string.IsNullOrWhiteSpace(request.Reason) && !Printable.IsPrintable(request.Reason.Trim(), allowSpaces: true)))
+        if (AdminApi.InvalidReason(request.Reason) is { } badReason)
         {
-            return Problem.Validation("reason is limited to 500 printable characters on one line.");
+            return badReason;
         }
 
         var state = await hot.SetAsync(id, on, request.Reason?.Trim(), AdminAuthorization.KeyIdOf(context), CancellationToken.None);

@@ -83,4 +83,12 @@ internal static class EventIds
     public const int DeadlineExceeded = 900;
     public const int UnhandledException = 901;
     public const int BadHttpRequest = 902;
+
+    // 103x support console and operators
+    public const int AdminForbidden = 1030;
+    public const int AdminOperatorRefused = 1031;
+    public const int AdminOperatorUnknownRole = 1032;
+    public const int ModeUntilReverted = 1033;
+    public const int ModeUntilRevertFailed = 1034;
+    public const int ConsoleSampleFailed = 1035;
 }

@@ -22,5 +22,12 @@ internal interface ISettingsStore
     Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>One change a support engineer made: when, who (the admin key's id), what and why.</summary>
-internal sealed record AuditEntry(DateTimeOffset At, string Who, string Action, string Detail);
+/// <summary>
+/// One change a support engineer (or the gateway on their behalf, as <c>gateway</c>) made: when, which operator, what
+/// (<paramref name="Detail"/>) and why (<paramref name="Reason"/>).
+/// </summary>
+internal sealed record AuditEntry(DateTimeOffset At, string Operator, string Action, string Detail, string? Reason = null)
+{
+    /// <summary>The operator again, under the name audit lines had before operators had names.</summary>
+    public string Who => Operator;
+}

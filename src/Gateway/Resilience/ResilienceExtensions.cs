@@ -10,6 +10,7 @@ internal static class ResilienceExtensions
         services.AddSingleton<BackendBudget>();
         services.AddSingleton<BackendResilience>();
         services.AddSingleton<DegradedMode>();
+        services.AddHostedService<ModeExpiry>();
         services.AddVenueBackend(configuration)
             .AddResiliencePipeline((provider, operation) => provider.GetRequiredService<BackendResilience>().For(operation));
         return services;

@@ -53,7 +53,7 @@ internal sealed partial class HotOnSales(
             var next = new Dictionary<int, HotSetting>(_switched) { [performanceId] = new HotSetting(hot, reason, who, time.GetUtcNow()) };
             await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting), cancellationToken);
             await store.AppendAuditAsync(
-                new AuditEntry(time.GetUtcNow(), who, hot ? "hot.on" : "hot.off", $"performance {performanceId}: {reason ?? "no reason given"}"),
+                new AuditEntry(time.GetUtcNow(), who, hot ? "hot.on" : "hot.off", $"performance {performanceId}", reason),
                 cancellationToken);
             Volatile.Write(ref _switched, next.ToFrozenDictionary());
             LogHotChanged(logger, performanceId, hot, who, reason ?? string.Empty);
@@ -80,6 +80,6 @@ internal sealed partial class HotOnSales(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventIds.HotOnSaleChanged, LogLevel.Warning, "AUDIT performance {PerformanceId} hot set to {Hot} by key {KeyId}: {Reason}")]
-    private static partial void LogHotChanged(ILogger logger, int performanceId, bool hot, string keyId, string reason);
+    [LoggerMessage(EventIds.HotOnSaleChanged, LogLevel.Warning, "AUDIT performance {PerformanceId} hot set to {Hot} by {Operator}: {Reason}")]
+    private static partial void LogHotChanged(ILogger logger, int performanceId, bool hot, string @operator, string reason);
 }

@@ -65,7 +65,8 @@ public sealed class AdminApiTests
         Assert.Equal("backend patching 09:00-09:30", status.GetProperty("reason").GetString());
         var entry = audit[0];
         Assert.Equal("mode.degraded", entry.GetProperty("action").GetString());
-        Assert.Equal(OnSale.Gateway.Admin.AdminAuthorization.KeyId(GatewayHost.AdminKey), entry.GetProperty("who").GetString());
+        Assert.Equal(("admin", "admin"), (entry.GetProperty("operator").GetString(), entry.GetProperty("who").GetString()));
+        Assert.Equal("backend patching 09:00-09:30", entry.GetProperty("reason").GetString());
         Assert.Equal("degraded", notice.GetProperty("mode").GetString());
     }
 

@@ -12,7 +12,7 @@ namespace OnSale.Gateway.Storage.Embedded;
 /// </summary>
 internal sealed partial class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 7;
+    private static int SchemaVersion => Migrations[^1].Version;
     private const int BusyTimeoutMs = 10_000;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -380,6 +380,10 @@ internal sealed partial class SqliteDatabase : IDisposable
             FROM queue_entries;
             DROP TABLE queue_entries;
             ALTER TABLE queue_entries_v7 RENAME TO queue_entries;
+            """),
+        (8, """
+            -- Audit lines keep the reason apart from what was changed.
+            ALTER TABLE audit ADD COLUMN reason TEXT;
             """),
     ];
 

@@ -39,13 +39,14 @@ internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsSt
 
     public Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         database.ExecuteAsync(
-            "INSERT INTO audit (at, who, action, detail) VALUES ($at, $who, $action, $detail);",
+            "INSERT INTO audit (at, who, action, detail, reason) VALUES ($at, $who, $action, $detail, $reason);",
             p =>
             {
                 p.AddWithValue("$at", entry.At.ToUnixTimeMilliseconds());
-                p.AddWithValue("$who", entry.Who);
+                p.AddWithValue("$who", entry.Operator);
                 p.AddWithValue("$action", entry.Action);
                 p.AddWithValue("$detail", entry.Detail);
+                p.AddWithValue("$reason", (object?)entry.Reason ?? DBNull.Value);
             },
             cancellationToken);
 
@@ -53,13 +54,13 @@ internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsSt
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT at, who, action, detail FROM audit ORDER BY id DESC LIMIT $limit;";
+        command.CommandText = "SELECT at, who, action, detail, reason FROM audit ORDER BY id DESC LIMIT $limit;";
         command.Parameters.AddWithValue("$limit", limit);
         using var r = command.ExecuteReader();
         var result = new List<AuditEntry>();
         while (r.Read())
         {
-            result.Add(new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetString(2), r.GetString(3)));
+            result.Add(new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)));
         }
 
         return Task.FromResult<IReadOnlyList<AuditEntry>>(result);

@@ -62,7 +62,7 @@ internal sealed class RedisSettingsStore : ISettingsStore
 
     public async Task AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
-        var line = string.Join('\u001f', entry.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), entry.Who, entry.Action, entry.Detail);
+        var line = string.Join('\u001f', entry.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), entry.Operator, entry.Action, entry.Detail, entry.Reason ?? string.Empty);
         await _redis.RunAsync(async db =>
         {
             var batch = db.CreateTransaction();
@@ -78,10 +78,10 @@ internal sealed class RedisSettingsStore : ISettingsStore
         var result = new List<AuditEntry>(lines.Length);
         foreach (var line in lines)
         {
-            var parts = ((string)line!).Split('\u001f', 4);
-            if (parts.Length == 4 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at))
+            var parts = ((string)line!).Split('\u001f', 5);
+            if (parts.Length >= 4 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at))
             {
-                result.Add(new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(at), parts[1], parts[2], parts[3]));
+                result.Add(new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(at), parts[1], parts[2], parts[3], parts.Length == 5 && parts[4].Length > 0 ? parts[4] : null));
             }
         }
 

@@ -1,6 +1,6 @@
-namespace OnSale.Gateway.Storage.Redis;
+namespace OnSale.Gateway.Infrastructure;
 
-/// <summary>The Redis store's background rounds (beat, replay lease, promised seats): one now, then one a second until the node stops.</summary>
+/// <summary>Background rounds (Redis beat, replay lease, promised seats; mode expiry; console samples): one now, then one a second until the node stops.</summary>
 internal static class EverySecond
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
