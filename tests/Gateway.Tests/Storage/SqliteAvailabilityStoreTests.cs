@@ -68,6 +68,7 @@ public sealed class SqliteAvailabilityStoreTests : IDisposable
                 DROP TABLE last_known_performances;
                 ALTER TABLE purchases DROP COLUMN client_key;
                 ALTER TABLE queue_entries DROP COLUMN seats_spent;
+                ALTER TABLE audit DROP COLUMN reason;
                 PRAGMA user_version = 3;
                 """;
             downgrade.ExecuteNonQuery();
