@@ -20,7 +20,9 @@ internal static class AdminApi
         admin.MapPut("/banner", SetBannerAsync).WithName("SetBanner");
         admin.MapGet("/audit", GetAuditAsync).WithName("GetAudit");
         admin.MapGet("/me", GetMe).WithName("GetOperator");
+        admin.MapGet("/series", (ConsoleSeriesSampler series) => TypedResults.Json(series.Read(), AdminJsonContext.Default.ConsoleSeries)).WithName("GetSeries");
         admin.MapHotOnSaleAdmin();
+        endpoints.MapConsolePages();
 
         endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");
 
@@ -165,26 +167,31 @@ internal sealed class StatusReader(
     ReplayWorker replay,
     IOptions<VenueBackendOptions> backend,
     IEnumerable<IQueueStatusSource> queues,
-    IClusterNodes nodes)
+    IClusterNodes nodes,
+    ConsoleSeriesSampler series)
 {
+    public static string BreakerName(BreakerState state) => state switch
+    {
+        BreakerState.Open => "open",
+        BreakerState.HalfOpen => "half-open",
+        BreakerState.Isolated => "isolated",
+        _ => "closed",
+    };
+
     public async Task<AdminStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var h = health.Snapshot();
         var b = budget.Snapshot();
         var r = replay.State;
         var current = mode.Current;
+        var parked = await journal.CountPendingAsync(cancellationToken);
+        var oldest = parked == 0 ? null : (await journal.GetPendingAsync(1, cancellationToken)).FirstOrDefault();
         return new AdminStatus(
             mode.IsDegraded ? "degraded" : "normal",
-            resilience.State switch
-            {
-                BreakerState.Open => "open",
-                BreakerState.HalfOpen => "half-open",
-                BreakerState.Isolated => "isolated",
-                _ => "closed",
-            },
+            BreakerName(resilience.State),
             mode.Reason,
             banner.Current,
-            await journal.CountPendingAsync(cancellationToken),
+            parked,
             [.. queues.SelectMany(q => q.Snapshot())],
             new BackendStatus(
                 backend.Value.Protocol.ToString(),
@@ -203,11 +210,14 @@ internal sealed class StatusReader(
                     b.Waiting[(int)BackendWorkKind.Prefetch],
                     Math.Round(b.CallsPerPurchase, 2),
                     budget.Cuts,
-                    budget.CutsElsewhere)),
+                    budget.CutsElsewhere),
+                Math.Round(h.P50.TotalMilliseconds, 1),
+                Math.Round(h.P99.TotalMilliseconds, 1)),
             new ReplayStatus(r.Window, r.Backoff.TotalMilliseconds, r.LastRoundAt, r.LastError),
             current.SetBy,
             current.Since,
             nodes.Nodes,
-            current.Until);
+            current.Until,
+            new ParkingStatus(parked, oldest?.CreatedAt, series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null));
     }
 }

@@ -13,7 +13,13 @@ internal sealed record BannerRequest(string? Message, string? Level, string? Rea
 internal sealed record OperatorView(string Name, string Role, bool MayAct, string? TraceUrl);
 
 /// <summary>The backend as the gateway sees it.</summary>
-internal sealed record BackendStatus(string Protocol, string? Url, int InFlight, int RecentCalls, double RecentFailureRatio, double AverageLatencyMs, BudgetStatus Budget);
+internal sealed record BackendStatus(string Protocol, string? Url, int InFlight, int RecentCalls, double RecentFailureRatio, double AverageLatencyMs, BudgetStatus Budget, double P50Ms, double P99Ms);
+
+/// <summary>
+/// The parked purchases at a glance: how many, since when the oldest waits, and how fast the line of them shrinks (net
+/// of new ones, over the last minute; null until this node has watched for a minute).
+/// </summary>
+internal sealed record ParkingStatus(int Count, DateTimeOffset? OldestSince, int? DrainedLastMinute);
 
 /// <summary>
 /// The backend budget: its learned (or configured) limits, what waits for it per kind of work, and the calls a
@@ -38,7 +44,8 @@ internal sealed record AdminStatus(
     string? ModeSetBy,
     DateTimeOffset? ModeSince,
     IReadOnlyList<NodeView> Nodes,
-    DateTimeOffset? ModeUntil);
+    DateTimeOffset? ModeUntil,
+    ParkingStatus Parking);
 
 /// <summary><c>GET /api/v1/notice</c>: what every widget shows above the sale.</summary>
 internal sealed record Notice(string Mode, BannerState? Banner);

@@ -8,6 +8,9 @@ internal static class AdminExtensions
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<Banner>();
         services.AddSingleton<StatusReader>();
+        services.AddSingleton<ConsoleSeriesSampler>();
+        services.AddSingleton<ConsoleAssets>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConsoleSeriesSampler>());
         return services;
     }
 }

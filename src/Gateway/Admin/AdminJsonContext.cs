@@ -17,5 +17,6 @@ namespace OnSale.Gateway.Admin;
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(Notice))]
 [JsonSerializable(typeof(OperatorView))]
+[JsonSerializable(typeof(ConsoleSeries))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -25,7 +25,14 @@ internal sealed record QueueAnswer(
 }
 
 /// <summary>One waiting room, for the status page.</summary>
-internal sealed record QueueStatus(int PerformanceId, bool Active, bool Opened, bool SoldOut, int Waiting, int Lobby, int ActiveBuyers, int AdmissionLimit, double AdmissionsPerSecond);
+internal sealed record QueueStatus(int PerformanceId, bool Active, bool Opened, bool SoldOut, int Waiting, int Lobby, int ActiveBuyers, int AdmissionLimit, double AdmissionsPerSecond)
+{
+    /// <summary>Buyers let in per minute at the present pace.</summary>
+    public double AdmittedPerMinute => Math.Round(AdmissionsPerSecond * 60, 1);
+
+    /// <summary>Seconds until everyone now waiting is let in at the present pace; null when nobody is let in (sold out, paused, before the opening).</summary>
+    public double? ClearsInSeconds => Waiting == 0 ? 0 : AdmissionsPerSecond > 0 ? Math.Round(Waiting / AdmissionsPerSecond) : null;
+}
 
 /// <summary>Supplies the waiting rooms' figures to the status page.</summary>
 internal interface IQueueStatusSource

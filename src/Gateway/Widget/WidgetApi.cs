@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using OnSale.Gateway.Infrastructure;
 
 namespace OnSale.Gateway.Widget;
 
@@ -30,7 +31,7 @@ internal static partial class WidgetApi
 
         var widget = endpoints.MapGroup("/widget/v1").WithTags("Widget").ExcludeFromDescription();
         widget.MapMethods("/loader.js", [HttpMethods.Get, HttpMethods.Head], GetLoader).WithName("GetWidgetLoader");
-        widget.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], GetAsset).WithName("GetWidgetAsset");
+        widget.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], GetAsset).WithName("GetStaticAsset");
         widget.MapGet("/frame", GetFrame).WithName("GetWidgetFrame");
         return endpoints;
     }
@@ -137,35 +138,11 @@ internal static partial class WidgetApi
         return hash < 0 ? value : value[..hash];
     }
 
-    private static IResult Serve(HttpContext context, WidgetAsset asset)
+    private static IResult Serve(HttpContext context, StaticAsset asset)
     {
-        var headers = context.Response.Headers;
-        headers.CacheControl = "public, max-age=300";
-        headers.XContentTypeOptions = "nosniff";
-        headers.Vary = HeaderNames.AcceptEncoding;
-
         // Venues that isolate their pages (Cross-Origin-Embedder-Policy) can still load the loader.
-        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
-        if (AcceptsGzip(context.Request))
-        {
-            headers.ContentEncoding = "gzip";
-            return TypedResults.Bytes(asset.Gzip, asset.ContentType, entityTag: asset.GzipETag);
-        }
-
-        // The file result answers If-None-Match with 304 (weak comparison, as RFC 9110 §13.1.2 asks).
-        return TypedResults.Bytes(asset.Bytes, asset.ContentType, entityTag: asset.ETag);
-    }
-
-    private static bool AcceptsGzip(HttpRequest request)
-    {
-        if (!StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var codings))
-        {
-            return false;
-        }
-
-        var gzip = codings.FirstOrDefault(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase))
-            ?? codings.FirstOrDefault(c => c.Value.Equals("*", StringComparison.Ordinal));
-        return gzip is not null && (gzip.Quality ?? 1) > 0;
+        context.Response.Headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        return asset.Serve(context, "public, max-age=300");
     }
 
     private static IResult ProblemPage(HttpContext context, WidgetAssets assets, int status, string frameAncestors,

@@ -1,56 +1,8 @@
-using System.IO.Compression;
 using System.Reflection;
-using System.Security.Cryptography;
+using OnSale.Gateway.Infrastructure;
 using Microsoft.Net.Http.Headers;
 
 namespace OnSale.Gateway.Widget;
-
-/// <summary>One static file of the widget, with its gzip form and the strong ETag of each.</summary>
-internal sealed class WidgetAsset
-{
-    public WidgetAsset(string name, string contentType, byte[] bytes)
-    {
-        Name = name;
-        ContentType = contentType;
-        Bytes = bytes;
-        Gzip = Compress(bytes);
-        var hash = Hash(bytes);
-        Version = hash[..12];
-        ETag = new EntityTagHeaderValue($"\"{hash}\"");
-
-        // Each content coding is its own representation, so it needs its own strong validator (RFC 9110 §8.8.3).
-        GzipETag = new EntityTagHeaderValue($"\"{hash}-gz\"");
-    }
-
-    public string Name { get; }
-
-    public string ContentType { get; }
-
-    public byte[] Bytes { get; }
-
-    public byte[] Gzip { get; }
-
-    public EntityTagHeaderValue ETag { get; }
-
-    public EntityTagHeaderValue GzipETag { get; }
-
-    /// <summary>A short hash for cache-busting URLs (<c>?v=</c>).</summary>
-    public string Version { get; }
-
-    public static byte[] Compress(byte[] bytes)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
-        {
-            gzip.Write(bytes);
-        }
-
-        return output.ToArray();
-    }
-
-    private static string Hash(byte[] bytes) =>
-        Convert.ToBase64String(SHA256.HashData(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_')[..22];
-}
 
 /// <summary>
 /// The widget's files (<c>src/Widget</c>), embedded in the gateway assembly and read, compressed and hashed once when
@@ -70,10 +22,10 @@ internal sealed class WidgetAssets
 
     public WidgetAssets(Assembly assembly)
     {
-        Loader = new WidgetAsset("loader.js", "application/javascript; charset=utf-8", Read(assembly, "loader.js"));
-        FrameScript = new WidgetAsset("frame.js", "application/javascript; charset=utf-8", Read(assembly, "frame.js"));
-        FrameStyles = new WidgetAsset("frame.css", "text/css; charset=utf-8", Read(assembly, "frame.css"));
-        ProofOfWorkScript = new WidgetAsset("proof-of-work.js", "application/javascript; charset=utf-8", Read(assembly, "proof-of-work.js"));
+        Loader = new StaticAsset("loader.js", "application/javascript; charset=utf-8", Read(assembly, "loader.js"));
+        FrameScript = new StaticAsset("frame.js", "application/javascript; charset=utf-8", Read(assembly, "frame.js"));
+        FrameStyles = new StaticAsset("frame.css", "text/css; charset=utf-8", Read(assembly, "frame.css"));
+        ProofOfWorkScript = new StaticAsset("proof-of-work.js", "application/javascript; charset=utf-8", Read(assembly, "proof-of-work.js"));
         FrameTemplate = System.Text.Encoding.UTF8.GetString(Read(assembly, "frame.html"));
 
         var template = FrameTemplate
@@ -90,14 +42,14 @@ internal sealed class WidgetAssets
         FrameTail = template[(at + ConfigPlaceholder.Length)..];
     }
 
-    public WidgetAsset Loader { get; }
+    public StaticAsset Loader { get; }
 
-    public WidgetAsset FrameScript { get; }
+    public StaticAsset FrameScript { get; }
 
-    public WidgetAsset FrameStyles { get; }
+    public StaticAsset FrameStyles { get; }
 
     /// <summary>The solver of hot on-sales' challenges: a script of the frame, and the worker it starts from the same address.</summary>
-    public WidgetAsset ProofOfWorkScript { get; }
+    public StaticAsset ProofOfWorkScript { get; }
 
     /// <summary><c>frame.html</c> as shipped, placeholders included.</summary>
     public string FrameTemplate { get; }
@@ -112,7 +64,7 @@ internal sealed class WidgetAssets
     public string StylesUrl => $"assets/frame.css?v={FrameStyles.Version}";
 
     /// <summary>The files served under <c>/widget/v1/assets/</c>.</summary>
-    public WidgetAsset? FindAsset(string name) => name switch
+    public StaticAsset? FindAsset(string name) => name switch
     {
         "frame.js" => FrameScript,
         "frame.css" => FrameStyles,
@@ -120,13 +72,5 @@ internal sealed class WidgetAssets
         _ => null,
     };
 
-    private static byte[] Read(Assembly assembly, string file)
-    {
-        using var stream = assembly.GetManifestResourceStream(ResourcePrefix + file) ?? throw new InvalidOperationException(
-            $"The widget file '{file}' is not embedded in {assembly.GetName().Name}: Gateway.csproj needs " +
-            "<EmbeddedResource Include=\"../Widget/*.js;../Widget/*.css;../Widget/*.html\" LogicalName=\"OnSale.Widget.%(Filename)%(Extension)\" />.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    private static byte[] Read(Assembly assembly, string file) => StaticAsset.ReadEmbedded(assembly, ResourcePrefix + file, "../Widget");
 }
