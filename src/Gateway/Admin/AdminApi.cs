@@ -178,6 +178,9 @@ internal sealed class StatusReader(
         _ => "closed",
     };
 
+    /// <summary>How many of the latest failed purchases the status lists.</summary>
+    public const int RecentFailures = 20;
+
     public async Task<AdminStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var h = health.Snapshot();
@@ -186,13 +189,14 @@ internal sealed class StatusReader(
         var current = mode.Current;
         var parked = await journal.CountPendingAsync(cancellationToken);
         var oldest = parked == 0 ? null : (await journal.GetPendingAsync(1, cancellationToken)).FirstOrDefault();
+        var outcomes = await journal.ReadOutcomesAsync(RecentFailures, cancellationToken);
         return new AdminStatus(
             mode.IsDegraded ? "degraded" : "normal",
             BreakerName(resilience.State),
             mode.Reason,
             banner.Current,
             parked,
-            [.. queues.SelectMany(q => q.Snapshot())],
+            [.. queues.SelectMany(q => q.Snapshot()).Select(q => q with { SeatsSold = outcomes.SeatsSold.GetValueOrDefault(q.PerformanceId) })],
             new BackendStatus(
                 backend.Value.Protocol.ToString(),
                 backend.Value.Url?.ToString(),
@@ -218,6 +222,10 @@ internal sealed class StatusReader(
             current.Since,
             nodes.Nodes,
             current.Until,
-            new ParkingStatus(parked, oldest?.CreatedAt, series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null));
+            new ParkingStatus(
+                parked,
+                oldest?.CreatedAt,
+                series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null,
+                [.. outcomes.RecentFailures.Select(p => new FailedPurchase(p.UpdatedAt, p.PurchaseId, p.PerformanceId, p.FailureCode ?? "needs_support", p.Message))]));
     }
 }

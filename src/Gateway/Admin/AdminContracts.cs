@@ -19,7 +19,15 @@ internal sealed record BackendStatus(string Protocol, string? Url, int InFlight,
 /// The parked purchases at a glance: how many, since when the oldest waits, and how fast the line of them shrinks (net
 /// of new ones, over the last minute; null until this node has watched for a minute).
 /// </summary>
-internal sealed record ParkingStatus(int Count, DateTimeOffset? OldestSince, int? DrainedLastMinute);
+internal sealed record ParkingStatus(int Count, DateTimeOffset? OldestSince, int? DrainedLastMinute, IReadOnlyList<FailedPurchase> Failed);
+
+/// <summary>A purchase that did not end well, newest first in <see cref="ParkingStatus.Failed"/>: what support is asked about.</summary>
+/// <param name="At">When it failed (or was set aside).</param>
+/// <param name="PurchaseId">Its id, to look it up.</param>
+/// <param name="PerformanceId">The performance it was for.</param>
+/// <param name="FailureCode">Why, as the buyer was told (<c>needs_support</c> when set aside for a person to settle).</param>
+/// <param name="Message">What the buyer was told.</param>
+internal sealed record FailedPurchase(DateTimeOffset At, string PurchaseId, int PerformanceId, string FailureCode, string? Message);
 
 /// <summary>
 /// The backend budget: its learned (or configured) limits, what waits for it per kind of work, and the calls a

@@ -51,7 +51,16 @@ internal interface IPurchaseJournal
     /// store's files. Returns how many it erased.
     /// </summary>
     Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How the purchases ended, for the support console: seats confirmed per performance, and the
+    /// <paramref name="recentFailures"/> purchases most recently failed or set aside for support, newest first.
+    /// </summary>
+    Task<PurchaseOutcomes> ReadOutcomesAsync(int recentFailures, CancellationToken cancellationToken);
 }
+
+/// <summary>Seats confirmed through the gateway per performance, and the latest purchases that did not end well.</summary>
+internal sealed record PurchaseOutcomes(IReadOnlyDictionary<int, int> SeatsSold, IReadOnlyList<Purchase> RecentFailures);
 
 /// <summary>Another purchase holds this idempotency key: the caller answers as a retry with that key would.</summary>
 internal sealed class IdempotencyKeyTakenException(string message, Exception? innerException = null) : InvalidOperationException(message, innerException);

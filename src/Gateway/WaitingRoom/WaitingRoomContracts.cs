@@ -32,6 +32,9 @@ internal sealed record QueueStatus(int PerformanceId, bool Active, bool Opened, 
 
     /// <summary>Seconds until everyone now waiting is let in at the present pace; null when nobody is let in (sold out, paused, before the opening).</summary>
     public double? ClearsInSeconds => Waiting == 0 ? 0 : AdmissionsPerSecond > 0 ? Math.Round(Waiting / AdmissionsPerSecond) : null;
+
+    /// <summary>Seats confirmed through the gateway for this performance (the journal's count; null where not read).</summary>
+    public int? SeatsSold { get; init; }
 }
 
 /// <summary>Supplies the waiting rooms' figures to the status page.</summary>

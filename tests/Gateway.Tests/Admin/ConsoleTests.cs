@@ -125,6 +125,33 @@ public sealed partial class ConsoleTests
         Assert.Equal(0, later.GetProperty("drainedLastMinute").GetInt32());
     }
 
+    [Fact]
+    public async Task Status_TellsSeatsSoldPerPerformance_AndTheFailedPurchasesWithTheirReasons()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        (await gateway.PostAsync("/api/v1/performances/1001/queue", new { })).EnsureSuccessStatusCode();
+        (await gateway.PostAsync("/api/v1/performances/1002/queue", new { })).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.Created, (await gateway.PurchaseAsync(Requests.Purchase(1001, 1, 2))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await gateway.PurchaseAsync(Requests.Purchase(1001, 2, 3))).StatusCode);
+        using var declined = await gateway.PurchaseAsync(Requests.Purchase(1002, 1, 1, paymentToken: "tok_declined"));
+        Assert.Equal(HttpStatusCode.PaymentRequired, declined.StatusCode);
+        (await gateway.SetModeAsync("degraded")).EnsureSuccessStatusCode();
+        var parked = await GatewayHost.JsonAsync(await gateway.PurchaseAsync(Requests.Purchase(1002, 1, 1, paymentToken: "tok_declined_later")));
+        (await gateway.SetModeAsync("normal")).EnsureSuccessStatusCode();
+        var id = parked.GetProperty("purchaseId").GetString()!;
+        Assert.Equal("failed", (await gateway.SettledAsync(id)).GetProperty("status").GetString());
+
+        var status = await gateway.Admin.GetFromJsonAsync<JsonElement>("/admin/api/status");
+
+        var sold = status.GetProperty("queues").EnumerateArray().ToDictionary(q => q.GetProperty("performanceId").GetInt32(), q => q.GetProperty("seatsSold").GetInt32());
+        Assert.Equal(new Dictionary<int, int> { [1001] = 5, [1002] = 0 }, sold);
+        var failed = Assert.Single(status.GetProperty("parking").GetProperty("failed").EnumerateArray());
+        Assert.Equal(id, failed.GetProperty("purchaseId").GetString());
+        Assert.Equal(1002, failed.GetProperty("performanceId").GetInt32());
+        Assert.Equal("payment_declined", failed.GetProperty("failureCode").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(failed.GetProperty("message").GetString()));
+    }
+
     [GeneratedRegex("""(?:src|href)="(?<url>/admin/assets/[^"]+)""")]
     private static partial Regex AssetLink();
 }

@@ -327,5 +327,7 @@ public sealed class PurchaseApiTests
         public Task<int> CountPendingAsync(CancellationToken cancellationToken) => inner.CountPendingAsync(cancellationToken);
 
         public Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken) => inner.EraseEmailsAsync(settledBefore, limit, cancellationToken);
+
+        public Task<PurchaseOutcomes> ReadOutcomesAsync(int recentFailures, CancellationToken cancellationToken) => inner.ReadOutcomesAsync(recentFailures, cancellationToken);
     }
 }

@@ -123,6 +123,32 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         return Task.FromResult((int)(long)command.ExecuteScalar()!);
     }
 
+    public Task<PurchaseOutcomes> ReadOutcomesAsync(int recentFailures, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT performance_id, SUM(quantity) FROM purchases WHERE status = 'confirmed' GROUP BY performance_id;
+            SELECT {Columns} FROM purchases WHERE status IN ('failed', 'needssupport') ORDER BY updated_at DESC, seq DESC LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$limit", recentFailures);
+        using var reader = command.ExecuteReader();
+        var sold = new Dictionary<int, int>();
+        while (reader.Read())
+        {
+            sold[reader.GetInt32(0)] = reader.GetInt32(1);
+        }
+
+        reader.NextResult();
+        var failed = new List<Purchase>();
+        while (reader.Read())
+        {
+            failed.Add(Read(reader));
+        }
+
+        return Task.FromResult(new PurchaseOutcomes(sold, failed));
+    }
+
     private Purchase? ReadOne(string where, string value)
     {
         using var connection = database.Open();

@@ -37,14 +37,17 @@ internal sealed partial class RedisPurchaseJournal(
     private const string Live = Tag + "live";
     private const string Entries = Tag + "entry";
     private const string Sequence = Tag + "seq";
+    private const string Sold = Tag + "sold";
+    private const string Failed = Tag + "failed";
 
     /// <summary>
     /// Places purchase ARGV[1] by its kind ARGV[2] (live, pending, done, aside, gone): live purchases are listed with
     /// their node (ARGV[3]); pending ones are in the arrival-ordered set and have a stream entry; the others have
     /// neither, their entry acknowledged and deleted. Seats promised to pending purchases without a hold are counted per
     /// zone (ARGV[6] "performance:zone", ARGV[7] quantity, ARGV[8] 1 if it has a hold). A settled one expires after
-    /// ARGV[5] ms with its key (KEYS[6]).
-    /// KEYS: 1 purchase, 2 pending, 3 live, 4 stream, 5 entries, 6 idempotency key, 7 sequence, 8 promised.
+    /// ARGV[5] ms with its key (KEYS[6]). A confirmed one adds its seats to its performance's (ARGV[11]) seats sold
+    /// (KEYS[9]) once; a failed or set-aside one (ARGV[10] its status) goes first in the list of the last 100 failures (KEYS[10]).
+    /// KEYS: 1 purchase, 2 pending, 3 live, 4 stream, 5 entries, 6 idempotency key, 7 sequence, 8 promised, 9 sold, 10 failed.
     /// </summary>
     private const string Place = """
         local function place(seq)
@@ -67,6 +70,13 @@ internal sealed partial class RedisPurchaseJournal(
               redis.call('XDEL', KEYS[4], entry)
               redis.call('HDEL', KEYS[5], id)
             end
+          end
+          if ARGV[10] == 'confirmed' then
+            if redis.call('HSETNX', KEYS[1], 'sold', 1) == 1 then redis.call('HINCRBY', KEYS[9], ARGV[11], ARGV[7]) end
+          elseif ARGV[10] == 'failed' or ARGV[10] == 'needssupport' then
+            redis.call('LREM', KEYS[10], 0, id)
+            redis.call('LPUSH', KEYS[10], id)
+            redis.call('LTRIM', KEYS[10], 0, 99)
           end
           if kind == 'done' then
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
@@ -268,6 +278,18 @@ internal sealed partial class RedisPurchaseJournal(
     /// </summary>
     public Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken) => Task.FromResult(0);
 
+    public async Task<PurchaseOutcomes> ReadOutcomesAsync(int recentFailures, CancellationToken cancellationToken)
+    {
+        var sold = await redis.RunAsync(db => db.HashGetAllAsync(Sold));
+        var ids = recentFailures <= 0 ? [] : await redis.RunAsync(db => db.ListRangeAsync(Failed, 0, recentFailures - 1));
+
+        // A failure whose purchase has expired since (EmailRetention after it settled), or that support has settled since, is no longer told.
+        var failures = await ReadAllAsync(ids.Select(id => (string)id!));
+        return new PurchaseOutcomes(
+            sold.ToDictionary(e => (int)e.Name, e => (int)e.Value),
+            [.. failures.Where(p => p.Status is PurchaseStatus.Failed or PurchaseStatus.NeedsSupport)]);
+    }
+
     private async Task<StreamEntry[]> ReadGroupAsync(RedisValue position, int count)
     {
         try
@@ -334,7 +356,7 @@ internal sealed partial class RedisPurchaseJournal(
     {
         RedisKey[] keys =
         [
-            PurchasePrefix + purchase.PurchaseId, Pending, Live, Stream, Entries, KeyPrefix + purchase.IdempotencyKey, Sequence, Promised,
+            PurchasePrefix + purchase.PurchaseId, Pending, Live, Stream, Entries, KeyPrefix + purchase.IdempotencyKey, Sequence, Promised, Sold, Failed,
         ];
         RedisValue[] values =
         [
@@ -347,6 +369,8 @@ internal sealed partial class RedisPurchaseJournal(
             purchase.Quantity,
             purchase.HoldId is null ? 0 : 1,
             extra ?? string.Empty,
+            purchase.Status.ToString().ToLowerInvariant(),
+            purchase.PerformanceId,
         ];
         try
         {
