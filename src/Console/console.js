@@ -273,7 +273,7 @@
     event.preventDefault();
     var form = event.target, reason = requireReason(form);
     if (reason == null) { return; }
-    var mode = form.elements.mode.value, minutes = parseInt(form.elements.minutes.value, 10), body = { mode: mode, reason: reason };
+    var mode = form.elements.mode.value, minutes = parseFloat(form.elements.minutes.value), body = { mode: mode, reason: reason };
     if (mode === "degraded" && minutes > 0) { body.until = new Date(Date.now() + minutes * 60000).toISOString(); }
     act("/admin/api/mode", body, "Mode set to " + mode + (body.until ? ", back to normal by itself at " + fmtTime(body.until) + " UTC" : "") + ".");
   }

@@ -93,15 +93,32 @@ public sealed class SaleStack : IAsyncDisposable
     /// <summary>Buys as another buyer with their access token, which frees their place for the next in line.</summary>
     public async Task BuyAsAnotherBuyerAsync(int performanceId, string accessToken)
     {
+        using var response = await PurchaseAsync(performanceId, "other@example.com", accessToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>One purchase of a seat in zone 2 by the buyer <paramref name="email"/>, as the widget would send it.</summary>
+    public async Task<HttpResponseMessage> PurchaseAsync(int performanceId, string email, string? accessToken = null)
+    {
         using var client = new HttpClient { BaseAddress = GatewayUrl };
-        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/purchases")
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/purchases")
         {
-            Content = JsonContent.Create(new { performanceId, zoneId = 2, quantity = 1, paymentToken = "tok_ok", email = "other@example.com" }),
+            Content = JsonContent.Create(new { performanceId, zoneId = 2, quantity = 1, paymentToken = "tok_ok", email }),
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Reads the performance's availability once, so that the gateway knows it (and may park purchases for it).</summary>
+    public async Task KnowAvailabilityAsync(int performanceId)
+    {
+        using var client = new HttpClient { BaseAddress = GatewayUrl };
+        (await client.GetAsync($"api/v1/performances/{performanceId}/availability")).EnsureSuccessStatusCode();
     }
 
     public async ValueTask DisposeAsync()
