@@ -62,7 +62,7 @@ public sealed class ConsoleBrowserTests
                 && d.FindElement(By.CssSelector("#chart-parked svg")).GetAttribute("aria-label")!.Contains("now parked 5", StringComparison.Ordinal),
             "the parked chart reaches 5",
             seconds: 20);
-        browser.Screenshot("console-outage");
+        console.Screenshot("console-outage");
 
         browser.Driver.FindElement(By.CssSelector("#mode-form input[value='degraded']")).Click();
         console.Type("mode-reason", "box office down since 09:02, vendor called");
@@ -74,7 +74,7 @@ public sealed class ConsoleBrowserTests
         var audit = await stack.Admin.GetFromJsonAsync<JsonElement>("admin/api/audit");
         Assert.Equal(("mode.degraded", "admin", "box office down since 09:02, vendor called"), (
             audit[0].GetProperty("action").GetString(), audit[0].GetProperty("operator").GetString(), audit[0].GetProperty("reason").GetString()));
-        browser.Screenshot("console-degraded");
+        console.Screenshot("console-degraded");
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class ConsoleBrowserTests
         browser.Until(d => d.FindElement(By.Id("action-result")).Text.Contains("viewers may look, not change", StringComparison.Ordinal), "the refusal is said");
         var status = await stack.Admin.GetFromJsonAsync<JsonElement>("admin/api/status");
         Assert.Equal("normal", status.GetProperty("mode").GetString());
-        browser.Screenshot("console-viewer");
+        console.Screenshot("console-viewer");
     }
 
     [Fact]
@@ -230,6 +230,13 @@ public sealed class ConsoleBrowserTests
             Open();
             SignIn(SaleStack.AdminKey);
             WaitSignedIn("admin (operator)");
+        }
+
+        /// <summary>The page from its top, as a person opening it sees it first.</summary>
+        public void Screenshot(string name)
+        {
+            ((IJavaScriptExecutor)browser.Driver).ExecuteScript("window.scrollTo(0, 0);");
+            browser.Screenshot(name);
         }
 
         public void SignIn(string key)
