@@ -6,7 +6,7 @@ using OnSale.Gateway.Infrastructure;
 namespace OnSale.Gateway.WaitingRoom;
 
 /// <summary>
-/// Support's switches of one kind, per performance (<see cref="HotOnSales"/>): one
+/// Support's switches of one kind, per performance (<see cref="HotOnSales"/>, <see cref="AdmissionPauses"/>): one
 /// settings entry holds them all; a change is written and audited before it takes effect here, one at a time, and a
 /// read is a lock-free snapshot (joins and status checks read it), which a write replaces with a copy.
 /// </summary>
