@@ -15,6 +15,7 @@ internal sealed partial class SettingsFollower(
     DegradedMode mode,
     Banner banner,
     HotOnSales hot,
+    AdmissionPauses pauses,
     ILogger<SettingsFollower> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -48,6 +49,11 @@ internal sealed partial class SettingsFollower(
             if (key is null or HotOnSales.SettingsKey)
             {
                 await hot.ReloadAsync(CancellationToken.None);
+            }
+
+            if (key is null or AdmissionPauses.SettingsKey)
+            {
+                await pauses.ReloadAsync(CancellationToken.None);
             }
         }
         catch (Exception ex)

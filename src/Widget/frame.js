@@ -358,7 +358,7 @@
     const detail = { state: app.view, venue: config.venue, performanceId: PERF, mode: app.notice.mode, connection: lastConnection };
     const q = app.queue;
     if (q && (app.view === 'lobby' || app.view === 'waiting' || app.view === 'sold_out')) {
-      Object.assign(detail, { position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds, opensAt: q.opensAt, seatsLeft: q.seatsLeft, peopleAhead: q.peopleAhead, likelySoldOut: q.likelySoldOut });
+      Object.assign(detail, { position: q.position, estimatedWaitSeconds: q.estimatedWaitSeconds, opensAt: q.opensAt, seatsLeft: q.seatsLeft, peopleAhead: q.peopleAhead, likelySoldOut: q.likelySoldOut, paused: q.paused });
     }
     if (app.view === 'admitted' && app.access) {
       detail.accessExpiresAt = app.access.expiresAt || null;
@@ -745,9 +745,12 @@
         heading("You're in the queue"),
         h('div', { class: 'figure' }, h('span', { class: 'label' }, 'Your place in the queue'),
           h('span', { class: 'value' }, q.position === 1 ? "You're next" : `${count(q.position)}`)),
-        q.estimatedWaitSeconds != null ? h('p', null, `Estimated wait: ${waitText(q.estimatedWaitSeconds)}.`) : null,
+        // Paused by the venue: say why the line stands still, and promise no movement (no estimate, nothing animated).
+        q.paused ? h('div', { class: 'notice notice-info', id: 'paused', role: 'status', 'aria-live': 'polite' },
+          h('p', null, h('strong', null, 'Admission is paused. '), q.message || 'The venue has paused admission for a moment. You keep your place in line.')) : null,
+        !q.paused && q.estimatedWaitSeconds != null ? h('p', null, `Estimated wait: ${waitText(q.estimatedWaitSeconds)}.`) : null,
         odds(q),
-        q.message && !q.likelySoldOut ? h('p', null, q.message) : null,
+        q.message && !q.likelySoldOut && !q.paused ? h('p', null, q.message) : null,
         h('p', null, "Keep this page open: you'll move forward automatically. When it's your turn, you'll have a limited time to choose seats and pay."),
         lastChecked(),
       ];
@@ -1252,7 +1255,12 @@
         return next;
       case 'waiting': {
         const moved = before && before.state === 'waiting' && before.position !== q.position;
+        const pauseChanged = Boolean(q.paused) !== Boolean(before && before.state === 'waiting' && before.paused);
         go('waiting');
+        if (pauseChanged) {
+          postState();
+          announce(q.paused ? `Admission is paused. ${q.message || ''}` : 'Admission has resumed: the queue is moving again.');
+        }
         if (moved) {
           postState();
           const t = Date.now();

@@ -13,6 +13,7 @@ namespace OnSale.Gateway.Admin;
 [JsonSerializable(typeof(ModeRequest))]
 [JsonSerializable(typeof(BannerRequest))]
 [JsonSerializable(typeof(HotRequest))]
+[JsonSerializable(typeof(AdmissionRequest))]
 [JsonSerializable(typeof(BannerState))]
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(Notice))]

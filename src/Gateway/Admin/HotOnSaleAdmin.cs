@@ -54,9 +54,11 @@ internal static class HotOnSaleAdmin
         return TypedResults.Json(state, WaitingRoomJsonContext.Default.HotState);
     }
 
-    private static int? Parse(string performanceId) =>
+    /// <summary>A performance number of an admin path, or null when it is none.</summary>
+    internal static int? Parse(string performanceId) =>
         int.TryParse(performanceId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
 
-    private static Problem UnknownPerformance(string performanceId) =>
+    /// <summary>The 404 for a path that names no performance number (its text cut short).</summary>
+    internal static Problem UnknownPerformance(string performanceId) =>
         Problem.NotFound("unknown_performance", $"'{(performanceId.Length > 20 ? performanceId[..20] + "…" : performanceId)}' is not a performance number.");
 }

@@ -91,4 +91,7 @@ internal static class EventIds
     public const int ModeUntilReverted = 1033;
     public const int ModeUntilRevertFailed = 1034;
     public const int ConsoleSampleFailed = 1035;
+
+    // 101x admission paused by support
+    public const int AdmissionPauseChanged = 1010;
 }

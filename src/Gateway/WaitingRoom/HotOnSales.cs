@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OnSale.Gateway.Infrastructure;
 
@@ -25,18 +24,17 @@ internal sealed partial class HotOnSales(
 {
     public const string SettingsKey = "waitingroom.hot";
     private readonly FrozenSet<int> _configured = options.Value.Performances.ToFrozenSet();
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private FrozenDictionary<int, HotSetting> _switched = FrozenDictionary<int, HotSetting>.Empty;
+    private readonly PerformanceSwitches<HotSetting> _switches = new(store, SettingsKey, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting);
 
     public bool IsHot(int performanceId)
     {
-        var switched = Volatile.Read(ref _switched);
+        var switched = _switches.Current;
         return switched.Count > 0 && switched.TryGetValue(performanceId, out var setting) ? setting.Hot : _configured.Contains(performanceId);
     }
 
     public HotState Describe(int performanceId)
     {
-        if (Volatile.Read(ref _switched).TryGetValue(performanceId, out var s))
+        if (_switches.Current.TryGetValue(performanceId, out var s))
         {
             return new HotState(performanceId, s.Hot, "admin", s.Reason, s.SetBy, s.Since);
         }
@@ -47,36 +45,21 @@ internal sealed partial class HotOnSales(
 
     public async Task<HotState> SetAsync(int performanceId, bool hot, string? reason, string who, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var next = new Dictionary<int, HotSetting>(_switched) { [performanceId] = new HotSetting(hot, reason, who, time.GetUtcNow()) };
-            await store.SetAsync(SettingsKey, JsonSerializer.Serialize(next, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting), cancellationToken);
-            await store.AppendAuditAsync(
-                new AuditEntry(time.GetUtcNow(), who, hot ? "hot.on" : "hot.off", $"performance {performanceId}", reason),
-                cancellationToken);
-            Volatile.Write(ref _switched, next.ToFrozenDictionary());
-            LogHotChanged(logger, performanceId, hot, who, reason ?? string.Empty);
-            return Describe(performanceId);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        var now = time.GetUtcNow();
+        await _switches.SetAsync(
+            performanceId,
+            new HotSetting(hot, reason, who, now),
+            new AuditEntry(now, who, hot ? "hot.on" : "hot.off", $"performance {performanceId}", reason),
+            cancellationToken);
+        LogHotChanged(logger, performanceId, hot, who, reason ?? string.Empty);
+        return Describe(performanceId);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) =>
         StoreRetry.UntilAvailableAsync(ReloadAsync, "read the hot switches", time, logger, cancellationToken);
 
     /// <summary>Reads the switches as the store holds them: at start-up, and when another node changed them.</summary>
-    public async Task ReloadAsync(CancellationToken cancellationToken)
-    {
-        var json = await store.GetAsync(SettingsKey, cancellationToken);
-        if (json is not null && JsonSerializer.Deserialize(json, WaitingRoomJsonContext.Default.DictionaryInt32HotSetting) is { } saved)
-        {
-            Volatile.Write(ref _switched, saved.ToFrozenDictionary());
-        }
-    }
+    public Task ReloadAsync(CancellationToken cancellationToken) => _switches.ReloadAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

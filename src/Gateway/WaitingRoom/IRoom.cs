@@ -25,8 +25,8 @@ internal interface IRoom
 
     (int Waiting, int Lobby, int Active, int Limit, double Rate) Figures { get; }
 
-    /// <summary>A new place, or the caller's own when <paramref name="existing"/> is theirs (see <see cref="Room.Join"/>).</summary>
-    ValueTask<(EntryView View, StoredEntry? Created)> JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now);
+    /// <summary>A new place, or the caller's own when <paramref name="existing"/> is theirs (see <see cref="Room.Join"/>); while <paramref name="paused"/>, a newcomer queues.</summary>
+    ValueTask<(EntryView View, StoredEntry? Created)> JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now, bool paused = false);
 
     /// <summary>The buyer's place, counting the poll against its budget (see <see cref="Room.Poll"/>); null when unknown.</summary>
     ValueTask<(EntryView? View, TimeSpan? Throttled)> PollAsync(UInt128 id, DateTimeOffset now, TimeSpan interval, int burst);
@@ -35,7 +35,8 @@ internal interface IRoom
 
     ValueTask<StoredEntry?> RefundAsync(UInt128 id, int seats);
 
-    ValueTask<SpendResult> SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now);
+    /// <summary>Seats from a client's own share (see <see cref="Room.SpendAsClient"/>); while <paramref name="paused"/>, no new share.</summary>
+    ValueTask<SpendResult> SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now, bool paused = false);
 
     ValueTask RefundClientAsync(string clientKey, int seats);
 

@@ -5,9 +5,10 @@ namespace OnSale.Gateway.WaitingRoom;
 /// <summary>
 /// What admission paces itself by: the purchases per second the backend budget can complete now (this room's share),
 /// whether purchase calls already wait for it (a quarter of a second of its calls or more), the parked purchases not
-/// yet served, and whether the backend is in trouble (breaker open, most calls failing).
+/// yet served, whether the backend is in trouble (breaker open, most calls failing), and whether support paused this
+/// room's admission (<see cref="AdmissionPauses"/>: nobody is let in, the limit is kept as it would be).
 /// </summary>
-internal readonly record struct AdmissionPace(double PurchasesPerSecond, bool Queued = false, int Backlog = 0, bool Trouble = false);
+internal readonly record struct AdmissionPace(double PurchasesPerSecond, bool Queued = false, int Backlog = 0, bool Trouble = false, bool Paused = false);
 
 /// <summary>What a buyer is told about their place.</summary>
 internal readonly record struct EntryView(
@@ -177,8 +178,9 @@ internal sealed class Room : IRoom
     /// <summary>
     /// A new place, or the caller's own when <paramref name="existing"/> is theirs. A new place's id is
     /// <paramref name="newId"/> when the caller names it (a venue identity's place), otherwise one the room mints.
+    /// While <paramref name="paused"/> (support paused admission) a newcomer queues however quiet the room is.
     /// </summary>
-    public (EntryView View, StoredEntry? Created) Join(UInt128? existing, UInt128? newId, DateTimeOffset now)
+    public (EntryView View, StoredEntry? Created) Join(UInt128? existing, UInt128? newId, DateTimeOffset now, bool paused = false)
     {
         Span<byte> random = stackalloc byte[12];
         if (newId is null)
@@ -204,7 +206,7 @@ internal sealed class Room : IRoom
                 index = Add(slot, mint);
                 _lobby.Add(index);
             }
-            else if (IsQuiet)
+            else if (!paused && IsQuiet)
             {
                 index = AdmitAtOnce(slot, mint, now); // Demand is low: straight in.
             }
@@ -225,9 +227,9 @@ internal sealed class Room : IRoom
     /// A client who holds or buys without having queued, while the room is not in use: the same fair share of seats
     /// applies to it, per client (an address, or an IPv6 /64), for an access window, and while it lasts the client counts
     /// towards switching the room on, as an admitted buyer does. A client with no share yet gets one only while the room
-    /// is quiet; otherwise it must queue (<see cref="SpendOutcome.NotAdmitted"/>).
+    /// is quiet and its admission is not <paramref name="paused"/>; otherwise it must queue (<see cref="SpendOutcome.NotAdmitted"/>).
     /// </summary>
-    public SpendResult SpendAsClient(string clientKey, int seats, int budget, DateTimeOffset now)
+    public SpendResult SpendAsClient(string clientKey, int seats, int budget, DateTimeOffset now, bool paused = false)
     {
         lock (_gate)
         {
@@ -235,7 +237,7 @@ internal sealed class Room : IRoom
             if (!_clientShares.TryGetValue(clientKey, out var share) || share.ExpiresAtMs <= nowMs)
             {
                 _clientShares.Remove(clientKey);
-                if (!Opened || !IsQuiet)
+                if (!Opened || paused || !IsQuiet)
                 {
                     return new SpendResult(SpendOutcome.NotAdmitted, 0, null);
                 }
@@ -438,7 +440,7 @@ internal sealed class Room : IRoom
             }
 
             var admitted = 0;
-            while (Opened && !SoldOut && !pace.Trouble && !pace.Queued && _credit >= 1 && _active < (int)_limit && _head < _order.Count)
+            while (Opened && !SoldOut && !pace.Trouble && !pace.Queued && !pace.Paused && _credit >= 1 && _active < (int)_limit && _head < _order.Count)
             {
                 var index = _order[_head++];
                 ref var slot = ref _slots[index];
@@ -485,8 +487,8 @@ internal sealed class Room : IRoom
         }
     }
 
-    ValueTask<(EntryView View, StoredEntry? Created)> IRoom.JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now) =>
-        ValueTask.FromResult(Join(existing, newId, now));
+    ValueTask<(EntryView View, StoredEntry? Created)> IRoom.JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now, bool paused) =>
+        ValueTask.FromResult(Join(existing, newId, now, paused));
 
     ValueTask<(EntryView? View, TimeSpan? Throttled)> IRoom.PollAsync(UInt128 id, DateTimeOffset now, TimeSpan interval, int burst)
     {
@@ -498,8 +500,8 @@ internal sealed class Room : IRoom
 
     ValueTask<StoredEntry?> IRoom.RefundAsync(UInt128 id, int seats) => ValueTask.FromResult(Refund(id, seats));
 
-    ValueTask<SpendResult> IRoom.SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now) =>
-        ValueTask.FromResult(SpendAsClient(clientKey, seats, budget, now));
+    ValueTask<SpendResult> IRoom.SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now, bool paused) =>
+        ValueTask.FromResult(SpendAsClient(clientKey, seats, budget, now, paused));
 
     ValueTask IRoom.RefundClientAsync(string clientKey, int seats)
     {

@@ -22,6 +22,9 @@ internal sealed record QueueAnswer(
 
     /// <summary>Waiting: the people ahead are likely to take every seat left before this buyer's turn.</summary>
     public bool? LikelySoldOut { get; init; }
+
+    /// <summary>Waiting: true while support paused admission (nobody is let in, everyone keeps their place); else absent.</summary>
+    public bool? Paused { get; init; }
 }
 
 /// <summary>One waiting room, for the status page.</summary>
@@ -31,7 +34,10 @@ internal sealed record QueueStatus(int PerformanceId, bool Active, bool Opened, 
     public double AdmittedPerMinute => Math.Round(AdmissionsPerSecond * 60, 1);
 
     /// <summary>Seconds until everyone now waiting is let in at the present pace; null when nobody is let in (sold out, paused, before the opening).</summary>
-    public double? ClearsInSeconds => Waiting == 0 ? 0 : AdmissionsPerSecond > 0 ? Math.Round(Waiting / AdmissionsPerSecond) : null;
+    public double? ClearsInSeconds => Paused ? null : Waiting == 0 ? 0 : AdmissionsPerSecond > 0 ? Math.Round(Waiting / AdmissionsPerSecond) : null;
+
+    /// <summary>Support paused admission (<c>PUT /admin/api/performances/{id}/admission</c>): nobody is let in.</summary>
+    public bool Paused { get; init; }
 
     /// <summary>Seats confirmed through the gateway for this performance (the journal's count; null where not read).</summary>
     public int? SeatsSold { get; init; }

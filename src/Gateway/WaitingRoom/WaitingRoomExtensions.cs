@@ -19,6 +19,8 @@ internal static class WaitingRoomExtensions
         services.AddSingleton<Infrastructure.IHotPath, HotQueueStatus>();
         services.AddSingleton<IBuyerAccess>(provider => provider.GetRequiredService<WaitingRoomService>());
         services.AddSingleton<IQueueStatusSource>(provider => provider.GetRequiredService<WaitingRoomService>());
+        services.AddSingleton<AdmissionPauses>();
+        services.AddHostedService(provider => provider.GetRequiredService<AdmissionPauses>()); // restored before the first round
         services.AddHostedService<AdmissionWorker>();
         return services.AddHotOnSales(configuration);
     }

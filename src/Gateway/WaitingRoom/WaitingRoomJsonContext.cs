@@ -14,4 +14,6 @@ namespace OnSale.Gateway.WaitingRoom;
 [JsonSerializable(typeof(ChallengeAnswer))]
 [JsonSerializable(typeof(HotState))]
 [JsonSerializable(typeof(Dictionary<int, HotSetting>))]
+[JsonSerializable(typeof(AdmissionState))]
+[JsonSerializable(typeof(Dictionary<int, AdmissionSetting>))]
 internal sealed partial class WaitingRoomJsonContext : JsonSerializerContext;

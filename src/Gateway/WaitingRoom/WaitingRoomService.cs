@@ -20,6 +20,7 @@ internal sealed partial class WaitingRoomService(
     BackendBudget budget,
     BackendResilience resilience,
     IShuffleRandom shuffle,
+    AdmissionPauses pauses,
     TimeProvider time,
     IOptions<WaitingRoomOptions> options,
     IOptions<RateLimitOptions> rateLimits,
@@ -72,7 +73,7 @@ internal sealed partial class WaitingRoomService(
             }
         }
 
-        var (view, created) = await room.JoinAsync(existing ?? pass?.EntryId, pass?.EntryId, time.GetUtcNow());
+        var (view, created) = await room.JoinAsync(existing ?? pass?.EntryId, pass?.EntryId, time.GetUtcNow(), pauses.IsPaused(performanceId));
         pass?.Complete(created is not null);
         if (existing is not null && created is not null)
         {
@@ -196,7 +197,7 @@ internal sealed partial class WaitingRoomService(
         else
         {
             // No place in line: while the room is not in use the client buys from a share of its own.
-            spent = await room.SpendAsClientAsync(who.ClientKey, seats, Options.SeatsPerBuyer, now);
+            spent = await room.SpendAsClientAsync(who.ClientKey, seats, Options.SeatsPerBuyer, now, pauses.IsPaused(performanceId));
             buyer = new Buyer(performanceId, null, who.ClientKey);
             if (spent.Outcome == SpendOutcome.NotAdmitted && view is { } ended
                 && await room.SpendAsync(ended.EntryId, seats, Options.SeatsPerBuyer, now) is { Outcome: SpendOutcome.OverBudget } used)
@@ -322,7 +323,7 @@ internal sealed partial class WaitingRoomService(
             // Once open: the lobby has no places to weigh the seats against, and no read of its own to spend.
             room.SeatsLeft = room.Opened ? await SeatsLeftAsync(room.PerformanceId, cancellationToken) : null;
             var soldOut = room.SeatsLeft == 0;
-            var result = await room.TickAsync(time.GetUtcNow(), soldOut, pace, shuffle);
+            var result = await room.TickAsync(time.GetUtcNow(), soldOut, pace with { Paused = pauses.IsPaused(room.PerformanceId) }, shuffle);
             var (waiting, lobby, _, _, _) = room.Figures;
             pollers += waiting + lobby;
             if (result.Opened)
@@ -383,7 +384,10 @@ internal sealed partial class WaitingRoomService(
         .. _rooms.Values.OrderBy(r => r.PerformanceId).Select(r =>
         {
             var f = r.Figures;
-            return new QueueStatus(r.PerformanceId, r.IsActive, r.Opened, r.SoldOut, f.Waiting, f.Lobby, f.Active, f.Limit, Math.Round(f.Rate, 2));
+            return new QueueStatus(r.PerformanceId, r.IsActive, r.Opened, r.SoldOut, f.Waiting, f.Lobby, f.Active, f.Limit, Math.Round(f.Rate, 2))
+            {
+                Paused = pauses.IsPaused(r.PerformanceId),
+            };
         }),
     ];
 
@@ -397,6 +401,8 @@ internal sealed partial class WaitingRoomService(
     /// When to ask again, in seconds, following what can change for this buyer, with ±20 % jitter so that pollers do not
     /// synchronise:
     /// <list type="bullet">
+    /// <item>waiting while support paused admission: <see cref="PausedSeconds"/>, whatever the place (nothing moves, but
+    /// the line starting again is news);</item>
     /// <item>waiting: 2 s when their turn is near (50 places or 20 s away); otherwise a tenth of the wait, between 3 and
     /// <see cref="NewsWithinSeconds"/>: whatever their place, the seats running out is news they must hear within
     /// seconds, and so is a line that starts moving;</item>
@@ -412,6 +418,7 @@ internal sealed partial class WaitingRoomService(
         double seconds = answer.State switch
         {
             "lobby" when answer.OpensAt is { } opens => Math.Clamp((opens - now).TotalSeconds / 4, 2, 30),
+            "waiting" when answer.Paused is true => PausedSeconds,
             "waiting" when answer.Position is <= 50 || answer.EstimatedWaitSeconds is <= 20 => 2,
             "waiting" => Math.Clamp((answer.EstimatedWaitSeconds ?? 60) / 10.0, 3, NewsWithinSeconds),
             "admitted" => 30,
@@ -433,6 +440,9 @@ internal sealed partial class WaitingRoomService(
     /// <summary>The longest a waiting buyer is told to wait (before jitter and the budget's floor).</summary>
     internal const double NewsWithinSeconds = 6;
 
+    /// <summary>What a waiting buyer of a paused performance is told to wait (before jitter and the budget's floor).</summary>
+    internal const double PausedSeconds = 5;
+
     private QueueAnswer Answer(int performanceId, EntryView view, string? queueToken = null)
     {
         queueToken ??= Tokens.Sign(TokenKind.Queue, performanceId, view.EntryId, time.GetUtcNow() + Options.QueueTokenLifetime);
@@ -444,6 +454,12 @@ internal sealed partial class WaitingRoomService(
                 "As far as we know, everything is sold. Keep this page open: if seats come back, you keep your place.")
             {
                 SeatsLeft = 0,
+            },
+            EntryState.Waiting when pauses.PausedMessage(performanceId) is { } why => WithOdds(
+                new QueueAnswer("waiting", queueToken, view.Position, null, null, null, null, null), view.Odds) with
+            {
+                Paused = true,
+                Message = why, // why the line is not moving comes first, before the odds
             },
             EntryState.Waiting => WithOdds(
                 new QueueAnswer("waiting", queueToken, view.Position,

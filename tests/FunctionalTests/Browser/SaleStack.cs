@@ -90,6 +90,36 @@ public sealed class SaleStack : IAsyncDisposable
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
+    /// <summary>Gateway settings for a waiting room of one place, whose rounds run five times a second.</summary>
+    public static Dictionary<string, string> OnePlace() => new()
+    {
+        ["Gateway:WaitingRoom:ActivationThreshold"] = "0",
+        ["Gateway:WaitingRoom:MaxActiveBuyers"] = "1",
+        ["Gateway:WaitingRoom:AdmissionInterval"] = "00:00:00.200",
+    };
+
+    /// <summary>Joins as another buyer and waits until they are admitted, returning the answer with their access token.</summary>
+    public async Task<JsonElement> AdmitAnotherBuyerAsync(int performanceId)
+    {
+        var joined = await JoinAsAnotherBuyerAsync(performanceId);
+        return await OnSale.Tests.Common.Eventually.HoldsAsync(
+            () => StatusAsync(performanceId, joined.GetProperty("queueToken").GetString()!),
+            s => s.GetProperty("state").GetString() == "admitted",
+            "the other buyer is admitted");
+    }
+
+    /// <summary>A buyer's place in line, as their browser would ask for it.</summary>
+    public async Task<JsonElement> StatusAsync(int performanceId, string queueToken)
+    {
+        using var client = new HttpClient { BaseAddress = GatewayUrl };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", queueToken);
+        return await client.GetFromJsonAsync<JsonElement>($"api/v1/performances/{performanceId}/queue");
+    }
+
+    /// <summary>Pauses or resumes admission of a performance, as support does from the console.</summary>
+    public async Task SetAdmissionAsync(int performanceId, bool paused, string reason, string? message = null) =>
+        (await Admin.PutAsJsonAsync($"admin/api/performances/{performanceId}/admission", new { paused, reason, message })).EnsureSuccessStatusCode();
+
     /// <summary>Buys as another buyer with their access token, which frees their place for the next in line.</summary>
     public async Task BuyAsAnotherBuyerAsync(int performanceId, string accessToken)
     {

@@ -56,6 +56,7 @@ public sealed class OperatorTests
     [InlineData("/admin/api/mode", """{"mode":"degraded","reason":"x"}""")]
     [InlineData("/admin/api/banner", """{"message":"hello","level":"info"}""")]
     [InlineData("/admin/api/performances/1001/hot", """{"hot":true,"reason":"x"}""")]
+    [InlineData("/admin/api/performances/1001/admission", """{"paused":true,"reason":"x"}""")]
     public async Task Viewer_MayLookButNotChange_403Forbidden(string path, string body)
     {
         await using var gateway = await GatewayHost.StartAsync(settings: Operators());

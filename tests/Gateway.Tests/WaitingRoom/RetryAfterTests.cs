@@ -43,6 +43,22 @@ public sealed class RetryAfterTests
         Assert.All(Enumerable.Range(0, 200), _ => Assert.InRange(WaitingRoomService.RetryAfterSeconds(answer, Now), 2, 2));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10_000)]
+    public void Waiting_AdmissionPaused_AsksAgainModeratelyWhateverThePlace_AndTheBudgetsFloorStillHolds(int position)
+    {
+        var paused = new QueueAnswer("waiting", "q", position, null, null, null, null, "paused") { Paused = true };
+
+        var seconds = Enumerable.Range(0, 200).Select(_ => WaitingRoomService.RetryAfterSeconds(paused, Now)).ToList();
+        var crowded = Enumerable.Range(0, 200).Select(_ => WaitingRoomService.RetryAfterSeconds(paused, Now, floorSeconds: 20)).ToList();
+
+        // Nothing moves, so the front of the line need not ask every 2 s; the line starting again is news within seconds.
+        Assert.All(seconds, s => Assert.InRange(s, 4, 6));
+        Assert.True(seconds.Distinct().Count() > 1, "jittered");
+        Assert.All(crowded, s => Assert.InRange(s, 10, 30));
+    }
+
     [Fact]
     public void TheBudgetsFloor_HoldsBackEveryoneWhoWaits_NotTheBuyerWhoseTurnItIs()
     {

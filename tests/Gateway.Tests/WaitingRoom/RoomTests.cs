@@ -229,6 +229,36 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void Paused_NewcomersQueueBelowTheThreshold_RoundsAdmitNobody_ResumedTheyGoInInOrder()
+    {
+        var room = NewRoom(threshold: 10, max: 10);
+        _time.SetUtcNow(OpensAt);
+        room.Tick(_time.GetUtcNow(), false, _pace);
+        var before = room.Join(null, NextId(), _time.GetUtcNow()).View.EntryId;
+
+        var paused = Enumerable.Range(0, 3).Select(_ => room.Join(null, NextId(), _time.GetUtcNow(), paused: true).View).ToList();
+        var refused = room.SpendAsClient("203.0.113.9", 1, 10, _time.GetUtcNow(), paused: true);
+        var admittedWhilePaused = 0;
+        for (var tick = 0; tick < 20; tick++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            admittedWhilePaused += room.Tick(_time.GetUtcNow(), false, _pace with { Paused = true }).Admitted;
+        }
+
+        var stillIn = room.Find(before, _time.GetUtcNow())!.Value.State;
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var resumed = room.Tick(_time.GetUtcNow(), false, _pace).Admitted;
+
+        Assert.All(paused, v => Assert.Equal(EntryState.Waiting, v.State));
+        Assert.Equal([1, 2, 3], paused.Select(v => v.Position!.Value));
+        Assert.Equal(SpendOutcome.NotAdmitted, refused.Outcome);
+        Assert.Equal(0, admittedWhilePaused);
+        Assert.Equal(EntryState.Admitted, stillIn);
+        Assert.Equal(3, resumed);
+        Assert.Equal(EntryState.Admitted, room.Find(paused[2].EntryId, _time.GetUtcNow())!.Value.State);
+    }
+
+    [Fact]
     public void AccessWindow_Ends_ThePlaceGoesToTheNextBuyer()
     {
         var room = NewRoom(threshold: 1, max: 1);

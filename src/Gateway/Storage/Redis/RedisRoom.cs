@@ -67,7 +67,7 @@ internal sealed partial class RedisRoom : IRoom
         }
     }
 
-    public async ValueTask<(EntryView View, StoredEntry? Created)> JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now)
+    public async ValueTask<(EntryView View, StoredEntry? Created)> JoinAsync(UInt128? existing, UInt128? newId, DateTimeOffset now, bool paused = false)
     {
         var check = new byte[12];
         string hex;
@@ -85,7 +85,7 @@ internal sealed partial class RedisRoom : IRoom
         var result = await RunAsync(RedisRoomScripts.Join,
         [
             now.ToUnixTimeMilliseconds(), existing is null ? 0 : 1, index, known, knownHex, check, hex,
-            (long)_options.AccessWindow.TotalMilliseconds, _options.EffectiveActivationThreshold,
+            (long)_options.AccessWindow.TotalMilliseconds, _options.EffectiveActivationThreshold, paused ? 1 : 0,
         ]);
         var created = (int)result[6] == 1;
         var slot = (long)result[0];
@@ -122,10 +122,11 @@ internal sealed partial class RedisRoom : IRoom
         return null;
     }
 
-    public async ValueTask<SpendResult> SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now) =>
+    public async ValueTask<SpendResult> SpendAsClientAsync(string clientKey, int seats, int budget, DateTimeOffset now, bool paused = false) =>
         Spent(await RunAsync(RedisRoomScripts.SpendAsClient,
         [
             now.ToUnixTimeMilliseconds(), clientKey, seats, budget, (long)_options.AccessWindow.TotalMilliseconds, _options.EffectiveActivationThreshold,
+            paused ? 1 : 0,
         ]));
 
     public async ValueTask RefundClientAsync(string clientKey, int seats) =>
@@ -175,7 +176,7 @@ internal sealed partial class RedisRoom : IRoom
                 pace.Trouble ? 1 : 0, soldOut ? 1 : 0, SeatsLeft ?? -1,
                 (long)_options.AccessWindow.TotalMilliseconds, (long)_options.AbandonAfter.TotalMilliseconds,
                 (long)_options.AdjustInterval.TotalMilliseconds, (long)_options.AdmissionInterval.TotalMilliseconds,
-                _options.MaxActiveBuyers, _options.EffectiveActivationThreshold, MostPerRound,
+                _options.MaxActiveBuyers, _options.EffectiveActivationThreshold, MostPerRound, pace.Paused ? 1 : 0,
             ]);
             _figures = Figures.Read(result, 4);
             return new TickResult([], opened, placed, (int)result[1], (int)result[2], (int)result[3]);

@@ -109,7 +109,7 @@ internal static class RedisRoomScripts
 
     /// <summary>
     /// A join: ARGV now, has an existing id (1/0), its index, check bits and hex, the new place's check bits and hex
-    /// (hex empty: minted by index), access window (ms), activation threshold.
+    /// (hex empty: minted by index), access window (ms), activation threshold, admission paused (1/0: a newcomer queues).
     /// </summary>
     public const string Join = Prelude + """
         local now = tonumber(ARGV[1])
@@ -131,7 +131,7 @@ internal static class RedisRoomScripts
         local threshold = tonumber(ARGV[9])
         if m.opened == 0 then
           s.state = LOBBY
-        elseif quiet(m, threshold) then
+        elseif ARGV[10] ~= '1' and quiet(m, threshold) then
           s.state, s.ok, s.exp = ADMITTED, m.next, sec(now + tonumber(ARGV[8]))
           redis.call('SETRANGE', order, m.next * 4, struct.pack('<I4', i))
           m.next = m.next + 1
@@ -216,7 +216,7 @@ internal static class RedisRoomScripts
 
     /// <summary>
     /// Seats from a client's share while the room is quiet: ARGV now, client, seats, budget, access window (ms),
-    /// threshold. Returns {outcome, left} as <see cref="Spend"/>.
+    /// threshold, admission paused (1/0: no new share). Returns {outcome, left} as <see cref="Spend"/>.
     /// </summary>
     public const string SpendAsClient = Prelude + """
         local now = tonumber(ARGV[1])
@@ -228,7 +228,7 @@ internal static class RedisRoomScripts
         if not expires or expires <= now then
           redis.call('HDEL', clients, ARGV[2])
           local m = load()
-          if m.opened == 0 or not quiet(m, threshold) then return {2, 0} end
+          if m.opened == 0 or ARGV[7] == '1' or not quiet(m, threshold) then return {2, 0} end
           expires, spent = now + tonumber(ARGV[5]), 0
           redis.call('HSET', clients, ARGV[2], expires .. ':0')
           if m.active + redis.call('HLEN', clients) >= threshold then redis.call('HSET', meta, 'isActive', 1) else redis.call('HSET', meta, 'isActive', 0) end
@@ -282,7 +282,7 @@ internal static class RedisRoomScripts
     /// The cluster's admission round, when one is due (half an interval since the last, whichever node ran it): ARGV
     /// now, purchases per second, queued (1/0), backlog, trouble (1/0), sold out (1/0), seats left (-1 unknown), access
     /// window, abandon after, adjust interval, admission interval (ms), max active buyers, threshold, most admitted
-    /// per round. Returns {ran, admitted, previous limit, limit} and the figures.
+    /// per round, admission paused (1/0: nobody is let in). Returns {ran, admitted, previous limit, limit} and the figures.
     /// </summary>
     public const string Tick = Prelude + """
         local now = tonumber(ARGV[1])
@@ -293,7 +293,7 @@ internal static class RedisRoomScripts
           return a
         end
         if m.lastTick > 0 and now - m.lastTick < tonumber(ARGV[11]) / 2 then return result(0, 0, math.floor(m.limit)) end
-        local pps, queued, backlog, trouble = tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5] == '1'
+        local pps, queued, backlog, trouble, paused = tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4]), ARGV[5] == '1', ARGV[15] == '1'
         local window, abandon, threshold = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[13])
         local admittedCount = redis.call('STRLEN', admitted) / 4
         while m.admHead < admittedCount do
@@ -327,7 +327,7 @@ internal static class RedisRoomScripts
           m.credit = math.min(reserve, m.credit + pps * (now - m.lastTick) / 1000 * pace)
         end
         local admittedNow, looked, most = 0, 0, tonumber(ARGV[14])
-        while m.opened == 1 and m.shuffled == 1 and m.soldout == 0 and not trouble and not queued and m.credit >= 1
+        while m.opened == 1 and m.shuffled == 1 and m.soldout == 0 and not trouble and not queued and not paused and m.credit >= 1
           and m.active < math.floor(m.limit) and m.head < m.next and looked < most do
           local i = at(order, m.head)
           local s = slot(i)
