@@ -22,6 +22,7 @@ internal static class AdminApi
         admin.MapGet("/me", GetMe).WithName("GetOperator");
         admin.MapGet("/series", (ConsoleSeriesSampler series) => TypedResults.Json(series.Read(), AdminJsonContext.Default.ConsoleSeries)).WithName("GetSeries");
         admin.MapHotOnSaleAdmin();
+        admin.MapPurchaseLookup();
         endpoints.MapConsolePages();
 
         endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");

@@ -120,6 +120,10 @@ public sealed class TracingTests
         var checkout = Assert.Single(calls, s => s.DisplayName == "backend Checkout");
         Assert.Equal("success", checkout.GetTagItem("onsale.backend.outcome"));
         Assert.Single(trace, s => s.Source.Name == "System.Net.Http" && s.ParentSpanId == checkout.SpanId);
+
+        // Support finds the trace from the purchase.
+        var found = await GatewayHost.JsonAsync(await gateway.Admin.GetAsync($"/admin/api/purchases?purchaseId={id}"));
+        Assert.Equal(traceId.ToHexString(), found.GetProperty("purchases")[0].GetProperty("traceId").GetString());
     }
 
     /// <summary>A purchase as a caller that traces sends it: its span is the request's parent.</summary>
