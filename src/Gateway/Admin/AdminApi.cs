@@ -23,6 +23,7 @@ internal static class AdminApi
         admin.MapGet("/series", (ConsoleSeriesSampler series) => TypedResults.Json(series.Read(), AdminJsonContext.Default.ConsoleSeries)).WithName("GetSeries");
         admin.MapHotOnSaleAdmin();
         admin.MapAdmissionAdmin();
+        admin.MapPurchaseLookup();
         endpoints.MapConsolePages();
 
         endpoints.MapGet("/api/v1/notice", GetNotice).WithTags("Notice").WithName("GetNotice");

@@ -20,4 +20,5 @@ namespace OnSale.Gateway.Admin;
 [JsonSerializable(typeof(OperatorView))]
 [JsonSerializable(typeof(ConsoleSeries))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+[JsonSerializable(typeof(SupportPurchases))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

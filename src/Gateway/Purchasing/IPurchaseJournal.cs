@@ -11,6 +11,13 @@ internal interface IPurchaseJournal
     Task<Purchase?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The purchases made with <paramref name="email"/> (trimmed, matched case-insensitively), newest first, at most
+    /// <paramref name="limit"/>. A purchase whose email was erased (<see cref="EraseEmailsAsync"/>) is no longer found
+    /// here, only by its id.
+    /// </summary>
+    Task<IReadOnlyList<Purchase>> FindByEmailAsync(string email, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores a new purchase and assigns its <see cref="Purchase.Sequence"/>; throws <see cref="IdempotencyKeyTakenException"/>
     /// when another purchase took its key first (another node, at the same instant: one node serialises its own).
     /// </summary>

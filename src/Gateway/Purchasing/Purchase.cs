@@ -101,6 +101,13 @@ internal sealed record Purchase
     /// </summary>
     public bool CheckoutAttempted { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the request that created the purchase, or null when nothing traced it: every later
+    /// attempt at it (the replay, on any node) starts its span under this context, so that the purchase's story (the
+    /// request, the parking, each replay and its backend calls) is one trace.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

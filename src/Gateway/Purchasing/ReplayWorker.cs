@@ -132,7 +132,8 @@ internal sealed partial class ReplayWorker(
     /// One round: seats are reserved strictly in arrival order, one purchase after the other, and the round stops at
     /// the first sign of backend trouble so that no later purchase overtakes an earlier one; the checkouts of the
     /// seats so held then run side by side. Returns false when the backend was in trouble. A span per round, and one
-    /// per purchase under it, hold the backend calls they make.
+    /// per purchase, hold the backend calls they make: a purchase's span is in the trace of the request that made it
+    /// (<see cref="Purchase.TraceParent"/>) and links to the round, or under the round when that request was not traced.
     /// </summary>
     internal async Task<bool> RunRoundAsync(IReadOnlyList<Purchase> batch, CancellationToken cancellationToken)
     {
@@ -184,7 +185,8 @@ internal sealed partial class ReplayWorker(
 
     private async Task<(Step Step, ReadyToCheckout? Ready)> PrepareAsync(Purchase purchase, CancellationToken cancellationToken)
     {
-        var span = GatewayTracing.Source.StartActivity("replay purchase");
+        // In the trace of the request that made the purchase (linked to this round), wherever and whenever it is replayed.
+        var span = GatewayTracing.StartContinuing("replay purchase", purchase.TraceParent);
         span?.SetTag("onsale.purchase.id", purchase.PurchaseId);
         try
         {

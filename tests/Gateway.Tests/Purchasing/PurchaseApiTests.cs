@@ -314,6 +314,8 @@ public sealed class PurchaseApiTests
 
         public Task<Purchase?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken) => inner.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken);
 
+        public Task<IReadOnlyList<Purchase>> FindByEmailAsync(string email, int limit, CancellationToken cancellationToken) => inner.FindByEmailAsync(email, limit, cancellationToken);
+
         public Task UpdateAsync(Purchase purchase, CancellationToken cancellationToken) => inner.UpdateAsync(purchase, cancellationToken);
 
         public Task DeleteAsync(string purchaseId, CancellationToken cancellationToken) => inner.DeleteAsync(purchaseId, cancellationToken);

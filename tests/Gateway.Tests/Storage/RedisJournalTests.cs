@@ -112,6 +112,27 @@ public sealed class RedisJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public Task FindByEmail_NewestFirstWhateverTheCase_UntilTheEmailIsErased() =>
+        JournalRecords.AssertFoundByEmailUntilErasedAsync(Node().Journal, _now);
+
+    [Fact]
+    public async Task FindByEmail_AnExpiredPurchase_LeavesTheIndexWhenMetAndErasureEmptiesIt()
+    {
+        var node = Node();
+        var settled = await node.Journal.InsertAsync(Purchase("a", PurchaseStatus.Processing), default);
+        await node.Journal.InsertAsync(Purchase("b", PurchaseStatus.Parked), default);
+        await node.Journal.UpdateAsync(settled with { Status = PurchaseStatus.Confirmed }, default);
+        var db = Database();
+        await db.KeyDeleteAsync(RedisPurchaseJournal.Tag + "purchase:a"); // as its expiry does
+
+        Assert.Equal(["b"], (await node.Journal.FindByEmailAsync("a@example.com", 10, default)).Select(p => p.PurchaseId));
+        var index = RedisPurchaseJournal.Tag + "email:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("a@example.com"u8));
+        Assert.Equal(["b"], (await db.SortedSetRangeByRankAsync(index)).Select(v => (string)v!));
+        Assert.Equal(1, await node.Journal.EraseEmailsAsync(_now.AddSeconds(1), 10, default));
+        Assert.Equal(0, await db.SortedSetLengthAsync(RedisPurchaseJournal.Tag + "emails-due"));
+    }
+
+    [Fact]
     public async Task Replay_ThreeNodes_OnlyTheLeaseHolderIsHandedPurchases_EachOnce_InArrivalOrder()
     {
         var nodes = new[] { Node(), Node(), Node() };

@@ -69,6 +69,8 @@ public sealed class SqliteAvailabilityStoreTests : IDisposable
                 ALTER TABLE purchases DROP COLUMN client_key;
                 ALTER TABLE queue_entries DROP COLUMN seats_spent;
                 ALTER TABLE audit DROP COLUMN reason;
+                DROP INDEX purchases_email;
+                ALTER TABLE purchases DROP COLUMN trace_parent;
                 PRAGMA user_version = 3;
                 """;
             downgrade.ExecuteNonQuery();

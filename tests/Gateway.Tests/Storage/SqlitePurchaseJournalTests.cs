@@ -127,6 +127,10 @@ public sealed class SqlitePurchaseJournalTests : IDisposable
     }
 
     [Fact]
+    public Task FindByEmail_NewestFirstWhateverTheCase_UntilTheEmailIsErased() =>
+        JournalRecords.AssertFoundByEmailUntilErasedAsync(new SqlitePurchaseJournal(_database), _now);
+
+    [Fact]
     public async Task Update_AnAlreadySettledPurchase_KeepsWhenItSettled()
     {
         var journal = new SqlitePurchaseJournal(_database);

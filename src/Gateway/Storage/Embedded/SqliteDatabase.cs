@@ -385,6 +385,12 @@ internal sealed partial class SqliteDatabase : IDisposable
             -- Audit lines keep the reason apart from what was changed.
             ALTER TABLE audit ADD COLUMN reason TEXT;
             """),
+        (9, """
+            -- Support finds a buyer's purchases by email (erased ones are left out of the index), and a purchase keeps the
+            -- trace context of the request that made it, so that its replay joins that trace.
+            ALTER TABLE purchases ADD COLUMN trace_parent TEXT;
+            CREATE INDEX purchases_email ON purchases(email COLLATE NOCASE) WHERE email IS NOT NULL;
+            """),
     ];
 
     [LoggerMessage(Infrastructure.EventIds.StoreOpened, LogLevel.Information, "Embedded store at {Path}")]

@@ -22,13 +22,23 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
 
     private const string InsertColumns =
         "purchase_id, idempotency_key, request_hash, status, performance_id, zone_id, quantity, payment_token, email, hold_id, " +
-        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at, session_key, reserved, client_key";
+        "order_id, seats, total_cents, failure_code, message, attempts, checkout_attempted, created_at, updated_at, session_key, reserved, client_key, trace_parent";
 
     public Task<Purchase?> GetAsync(string purchaseId, CancellationToken cancellationToken) =>
         Task.FromResult(ReadOne("purchase_id = $v", purchaseId));
 
     public Task<Purchase?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken) =>
         Task.FromResult(ReadOne("idempotency_key = $v", idempotencyKey));
+
+    /// <summary>By the index on the email (schema 9), which leaves out erased ones; newest first by arrival.</summary>
+    public Task<IReadOnlyList<Purchase>> FindByEmailAsync(string email, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadMany(
+            "email = $v COLLATE NOCASE ORDER BY seq DESC LIMIT $limit",
+            parameters =>
+            {
+                parameters.AddWithValue("$v", email.Trim());
+                parameters.AddWithValue("$limit", limit);
+            }));
 
     public Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken) =>
         database.WriteAsync(
@@ -40,7 +50,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
                     INSERT INTO purchases ({InsertColumns})
                     VALUES ($purchase_id, $idempotency_key, $request_hash, $status, $performance_id, $zone_id, $quantity, $payment_token, $email, $hold_id,
                             $order_id, $seats, $total_cents, $failure_code, $message, $attempts, $checkout_attempted, $created_at, $updated_at,
-                            $session_key, $reserved, $client_key)
+                            $session_key, $reserved, $client_key, $trace_parent)
                     RETURNING seq;
                     """;
                 Bind(command.Parameters, purchase);
@@ -74,21 +84,8 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
     public Task DeleteAsync(string purchaseId, CancellationToken cancellationToken) =>
         database.ExecuteAsync("DELETE FROM purchases WHERE purchase_id = $v;", p => p.AddWithValue("$v", purchaseId), cancellationToken);
 
-    public Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM purchases WHERE status IN ('parked', 'processing') ORDER BY seq LIMIT $limit;";
-        command.Parameters.AddWithValue("$limit", limit);
-        using var reader = command.ExecuteReader();
-        var result = new List<Purchase>();
-        while (reader.Read())
-        {
-            result.Add(Read(reader));
-        }
-
-        return Task.FromResult<IReadOnlyList<Purchase>>(result);
-    }
+    public Task<IReadOnlyList<Purchase>> GetPendingAsync(int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadMany("status IN ('parked', 'processing') ORDER BY seq LIMIT $limit", parameters => parameters.AddWithValue("$limit", limit)));
 
     /// <summary>One process, one replayer: everything pending.</summary>
     public Task<IReadOnlyList<Purchase>> TakeForReplayAsync(int limit, CancellationToken cancellationToken) => GetPendingAsync(limit, cancellationToken);
@@ -149,14 +146,23 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         return Task.FromResult(new PurchaseOutcomes(sold, failed));
     }
 
-    private Purchase? ReadOne(string where, string value)
+    private Purchase? ReadOne(string where, string value) =>
+        ReadMany(where, parameters => parameters.AddWithValue("$v", value)) is [var one, ..] ? one : null;
+
+    private IReadOnlyList<Purchase> ReadMany(string where, Action<SqliteParameterCollection> bind)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM purchases WHERE {where};";
-        command.Parameters.AddWithValue("$v", value);
+        bind(command.Parameters);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? Read(reader) : null;
+        var result = new List<Purchase>();
+        while (reader.Read())
+        {
+            result.Add(Read(reader));
+        }
+
+        return result;
     }
 
     private static void Bind(SqliteParameterCollection parameters, Purchase p)
@@ -183,6 +189,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         parameters.AddWithValue("$session_key", (object?)p.SessionKey ?? DBNull.Value);
         parameters.AddWithValue("$reserved", p.Reserved ? 1 : 0);
         parameters.AddWithValue("$client_key", (object?)p.ClientKey ?? DBNull.Value);
+        parameters.AddWithValue("$trace_parent", (object?)p.TraceParent ?? DBNull.Value);
     }
 
     private static Purchase Read(SqliteDataReader r) => new()
@@ -210,5 +217,6 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
         SessionKey = r.IsDBNull(20) ? null : r.GetString(20),
         Reserved = r.GetInt32(21) != 0,
         ClientKey = r.IsDBNull(22) ? null : r.GetString(22),
+        TraceParent = r.IsDBNull(23) ? null : r.GetString(23),
     };
 }

@@ -16,8 +16,10 @@ namespace OnSale.Gateway.Storage.Redis;
 /// may have reached the backend says so in its record, so the replay asks FindOrder before anything else. A purchase
 /// left live by a node that died mid-request is handed to the replay once that node is no longer alive.
 /// Every write is one script (atomic); a settled purchase, with its key and email, expires after
-/// <see cref="PurchasingOptions.EmailRetention"/>. Every key carries the hash tag <c>{purchases}</c>, so that the
-/// scripts run on Redis Cluster too (all on one shard).
+/// <see cref="PurchasingOptions.EmailRetention"/>. A purchase with an email is listed, by arrival, in a sorted set per
+/// email (named by a hash of the email, trimmed and lower-cased) that the insert writes and the erasure of the email
+/// (<see cref="EraseEmailsAsync"/>) or the purchase's deletion clears. Every key carries the hash tag
+/// <c>{purchases}</c>, so that the scripts run on Redis Cluster too (all on one shard).
 /// </summary>
 internal sealed partial class RedisPurchaseJournal(
     RedisConnection redis,
@@ -39,15 +41,23 @@ internal sealed partial class RedisPurchaseJournal(
     private const string Sequence = Tag + "seq";
     private const string Sold = Tag + "sold";
     private const string Failed = Tag + "failed";
+    private const string EmailPrefix = Tag + "email:";
+    private const string EmailsDue = Tag + "emails-due";
+
+    /// <summary>The most purchases one email's index lists (the newest): support reads at most 50.</summary>
+    internal const int MaxPerEmail = 500;
 
     /// <summary>
     /// Places purchase ARGV[1] by its kind ARGV[2] (live, pending, done, aside, gone): live purchases are listed with
     /// their node (ARGV[3]); pending ones are in the arrival-ordered set and have a stream entry; the others have
     /// neither, their entry acknowledged and deleted. Seats promised to pending purchases without a hold are counted per
     /// zone (ARGV[6] "performance:zone", ARGV[7] quantity, ARGV[8] 1 if it has a hold). A settled one expires after
-    /// ARGV[5] ms with its key (KEYS[6]). A confirmed one adds its seats to its performance's (ARGV[11]) seats sold
-    /// (KEYS[9]) once; a failed or set-aside one (ARGV[10] its status) goes first in the list of the last 100 failures (KEYS[10]).
-    /// KEYS: 1 purchase, 2 pending, 3 live, 4 stream, 5 entries, 6 idempotency key, 7 sequence, 8 promised, 9 sold, 10 failed.
+    /// ARGV[5] ms with its key (KEYS[6]), and its email (ARGV[10], its hash; empty without one) falls due for erasure
+    /// from then (ARGV[11], ms), kept as "hash:id" in KEYS[10]. A confirmed one adds its seats to its performance's
+    /// (ARGV[14]) seats sold (KEYS[11]) once; a failed or set-aside one (ARGV[13] its status) goes first in the list of
+    /// the last 100 failures (KEYS[12]).
+    /// KEYS: 1 purchase, 2 pending, 3 live, 4 stream, 5 entries, 6 idempotency key, 7 sequence, 8 promised, 9 the email's
+    /// index, 10 emails due, 11 sold, 12 failed.
     /// </summary>
     private const string Place = """
         local function place(seq)
@@ -71,16 +81,17 @@ internal sealed partial class RedisPurchaseJournal(
               redis.call('HDEL', KEYS[5], id)
             end
           end
-          if ARGV[10] == 'confirmed' then
-            if redis.call('HSETNX', KEYS[1], 'sold', 1) == 1 then redis.call('HINCRBY', KEYS[9], ARGV[11], ARGV[7]) end
-          elseif ARGV[10] == 'failed' or ARGV[10] == 'needssupport' then
-            redis.call('LREM', KEYS[10], 0, id)
-            redis.call('LPUSH', KEYS[10], id)
-            redis.call('LTRIM', KEYS[10], 0, 99)
+          if ARGV[13] == 'confirmed' then
+            if redis.call('HSETNX', KEYS[1], 'sold', 1) == 1 then redis.call('HINCRBY', KEYS[11], ARGV[14], ARGV[7]) end
+          elseif ARGV[13] == 'failed' or ARGV[13] == 'needssupport' then
+            redis.call('LREM', KEYS[12], 0, id)
+            redis.call('LPUSH', KEYS[12], id)
+            redis.call('LTRIM', KEYS[12], 0, 99)
           end
           if kind == 'done' then
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
             redis.call('PEXPIRE', KEYS[6], ARGV[5])
+            if ARGV[10] ~= '' then redis.call('ZADD', KEYS[10], 'NX', ARGV[11], ARGV[10] .. ':' .. id) end
           end
         end
         """;
@@ -91,6 +102,10 @@ internal sealed partial class RedisPurchaseJournal(
         local seq = redis.call('INCR', KEYS[7])
         redis.call('HSET', KEYS[1], 'd', ARGV[4], 's', seq)
         redis.call('SET', KEYS[6], ARGV[1])
+        if ARGV[10] ~= '' then
+          redis.call('ZADD', KEYS[9], seq, ARGV[1])
+          redis.call('ZREMRANGEBYRANK', KEYS[9], 0, -(ARGV[12] + 1))
+        end
         place(seq)
         return seq
         """;
@@ -108,6 +123,10 @@ internal sealed partial class RedisPurchaseJournal(
 
         place(0)
         redis.call('DEL', KEYS[1])
+        if ARGV[10] ~= '' then
+          redis.call('ZREM', KEYS[9], ARGV[1])
+          redis.call('ZREM', KEYS[10], ARGV[10] .. ':' .. ARGV[1])
+        end
         if redis.call('GET', KEYS[6]) == ARGV[1] then redis.call('DEL', KEYS[6]) end
         return 1
         """;
@@ -120,6 +139,17 @@ internal sealed partial class RedisPurchaseJournal(
         if not seq then redis.call('HDEL', KEYS[3], ARGV[1]) return 0 end
         redis.call('HSET', KEYS[1], 'd', ARGV[4])
         place(seq)
+        return 1
+        """;
+
+    /// <summary>
+    /// Takes purchase ARGV[1] out of its email's index (KEYS[2]) and the emails due (KEYS[3], member ARGV[2]), and
+    /// writes it without its email (ARGV[4]) only if it is still as read (ARGV[3]): the key keeps its expiry.
+    /// </summary>
+    private const string EraseEmailScript = """
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[2])
+        if ARGV[3] ~= '' and redis.call('HGET', KEYS[1], 'd') == ARGV[3] then redis.call('HSET', KEYS[1], 'd', ARGV[4]) end
         return 1
         """;
 
@@ -137,6 +167,24 @@ internal sealed partial class RedisPurchaseJournal(
     {
         var id = await redis.RunAsync(db => db.StringGetAsync(KeyPrefix + idempotencyKey));
         return id.IsNullOrEmpty ? null : await GetAsync(id!, cancellationToken);
+    }
+
+    /// <summary>
+    /// From the email's index, newest first. An entry whose purchase has expired is dropped from the index as it is
+    /// met; one whose email was erased is not there any more.
+    /// </summary>
+    public async Task<IReadOnlyList<Purchase>> FindByEmailAsync(string email, int limit, CancellationToken cancellationToken)
+    {
+        var index = EmailIndex(EmailHash(email));
+        var ids = (await redis.RunAsync(db => db.SortedSetRangeByRankAsync(index, 0, limit - 1, Order.Descending))).Select(id => (string)id!).ToList();
+        var found = await ReadAllAsync(ids);
+        var gone = ids.Except(found.Select(p => p.PurchaseId), StringComparer.Ordinal).Select(id => (RedisValue)id).ToArray();
+        if (gone.Length > 0)
+        {
+            await redis.RunAsync(db => db.SortedSetRemoveAsync(index, gone));
+        }
+
+        return [.. found.Where(p => p.Email is not null && EmailHash(p.Email) == EmailHash(email))];
     }
 
     public async Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken)
@@ -274,9 +322,27 @@ internal sealed partial class RedisPurchaseJournal(
 
     /// <summary>
     /// Settled purchases expire from Redis, with their email and client address, <see cref="PurchasingOptions.EmailRetention"/>
-    /// after they settle (set by the write that settles them), so there is nothing left to erase here.
+    /// after they settle (set by the write that settles them). What is left here is the email's index: the purchases
+    /// that fell due are taken out of it, the longest settled first, and one that has not expired yet (Redis's clock
+    /// and the gateway's may differ) is written without its email and client address.
     /// </summary>
-    public Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken) => Task.FromResult(0);
+    public async Task<int> EraseEmailsAsync(DateTimeOffset settledBefore, int limit, CancellationToken cancellationToken)
+    {
+        var due = await redis.RunAsync(db => db.SortedSetRangeByScoreAsync(EmailsDue, double.NegativeInfinity, settledBefore.ToUnixTimeMilliseconds(), take: limit));
+        foreach (var member in due)
+        {
+            var (hash, id) = ((string)member!).Split(':', 2) is [var h, var i] ? (h, i) : (string.Empty, (string)member!);
+            var fields = await redis.RunAsync(db => db.HashGetAsync(PurchasePrefix + id, ["d", "s"]));
+            var erased = Read(fields) is { Email: not null } purchase
+                ? JsonSerializer.Serialize(purchase with { Sequence = 0, Email = null, ClientKey = null }, RedisJsonContext.Default.Purchase)
+                : string.Empty;
+            RedisKey[] keys = [PurchasePrefix + id, EmailIndex(hash), EmailsDue];
+            RedisValue[] values = [id, member, erased.Length == 0 ? string.Empty : fields[0], erased];
+            await redis.RunAsync(db => db.ScriptEvaluateAsync(EraseEmailScript, keys, values));
+        }
+
+        return due.Length;
+    }
 
     public async Task<PurchaseOutcomes> ReadOutcomesAsync(int recentFailures, CancellationToken cancellationToken)
     {
@@ -354,9 +420,11 @@ internal sealed partial class RedisPurchaseJournal(
 
     private async Task<long> RunScriptAsync(string script, Purchase purchase, string kind, string? extra = null)
     {
+        var emailHash = purchase.Email is null ? string.Empty : EmailHash(purchase.Email);
         RedisKey[] keys =
         [
-            PurchasePrefix + purchase.PurchaseId, Pending, Live, Stream, Entries, KeyPrefix + purchase.IdempotencyKey, Sequence, Promised, Sold, Failed,
+            PurchasePrefix + purchase.PurchaseId, Pending, Live, Stream, Entries, KeyPrefix + purchase.IdempotencyKey, Sequence, Promised,
+            EmailIndex(emailHash), EmailsDue, Sold, Failed,
         ];
         RedisValue[] values =
         [
@@ -369,6 +437,9 @@ internal sealed partial class RedisPurchaseJournal(
             purchase.Quantity,
             purchase.HoldId is null ? 0 : 1,
             extra ?? string.Empty,
+            emailHash,
+            purchase.UpdatedAt.ToUnixTimeMilliseconds(),
+            MaxPerEmail,
             purchase.Status.ToString().ToLowerInvariant(),
             purchase.PerformanceId,
         ];
@@ -414,6 +485,13 @@ internal sealed partial class RedisPurchaseJournal(
 
         return result;
     }
+
+    /// <summary>A purchase without an email is in no index: its key is never written.</summary>
+    private static RedisKey EmailIndex(string emailHash) => EmailPrefix + emailHash;
+
+    /// <summary>The email trimmed and lower-cased, hashed: the index's name, without the address in the clear.</summary>
+    private static string EmailHash(string email) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())));
 
     private static Purchase? Read(RedisValue[] fields) =>
         fields[0].IsNullOrEmpty

@@ -12,7 +12,8 @@ namespace OnSale.Gateway.Tests.Infrastructure.Telemetry;
 /// <summary>
 /// The spans of backend calls, in the gateway's own tracing pipeline (switched on by an OTLP endpoint, here a receiver
 /// on loopback) with a collector beside its exporter: each call nests under the request or the replay that made it,
-/// and HttpClient's span nests under the call's.
+/// HttpClient's span nests under the call's, and a parked purchase's replay is told in the trace of the request that
+/// made it.
 /// </summary>
 public sealed class TracingTests
 {
@@ -24,9 +25,7 @@ public sealed class TracingTests
         await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
         var traceId = ActivityTraceId.CreateRandom();
         var callerSpanId = ActivitySpanId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/purchases") { Content = System.Net.Http.Json.JsonContent.Create(Requests.Purchase()) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpanId}-01");
+        using var request = TracedPurchase(traceId, callerSpanId);
 
         using var response = await gateway.Client.SendAsync(request);
 
@@ -85,14 +84,17 @@ public sealed class TracingTests
     }
 
     [Fact]
-    public async Task BackendCall_OfAParkedPurchase_NestsUnderItsReplaySpanInsideTheRound()
+    public async Task BackendCall_OfAParkedPurchase_NestsUnderItsReplaySpan_InTheTraceOfTheRequestThatMadeIt_LinkedToTheRound()
     {
         using var receiver = OtlpReceiver.Start();
         var spans = new SpanCollector();
         await using var gateway = await GatewayHost.StartAsync(settings: OtlpReceiver.Settings(receiver), services: spans.AddTo);
         await gateway.GetJsonAsync("/api/v1/performances/1001/availability");
         await gateway.Mock.Control.SetFaultsAsync(new FaultSettings { Outage = true });
-        using var parked = await gateway.PurchaseAsync(Requests.Purchase());
+        var traceId = ActivityTraceId.CreateRandom();
+        var callerSpanId = ActivitySpanId.CreateRandom();
+        using var request = TracedPurchase(traceId, callerSpanId);
+        using var parked = await gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, parked.StatusCode);
         var id = (await GatewayHost.JsonAsync(parked)).GetProperty("purchaseId").GetString()!;
 
@@ -103,18 +105,33 @@ public sealed class TracingTests
             s.DisplayName == "replay purchase" && (string?)s.GetTagItem("onsale.purchase.id") == id && (string?)s.GetTagItem("onsale.replay.result") == "confirmed";
         var ended = await Eventually.HoldsAsync(
             () => Task.FromResult(spans.Ended),
-            all => all.Any(IsConfirmedReplay) && all.Any(s => s.SpanId == all.First(IsConfirmedReplay).ParentSpanId),
+            all => all.Any(IsConfirmedReplay) && all.Any(s => s.SpanId == all.First(IsConfirmedReplay).Links.Single().Context.SpanId),
             "the replay span of the confirmed purchase and its round end");
         var confirmed = Assert.Single(ended, IsConfirmedReplay);
-        var trace = ended.Where(s => s.TraceId == confirmed.TraceId).ToList();
-        var round = Assert.Single(trace, s => s.SpanId == confirmed.ParentSpanId);
+        Assert.Equal(traceId, confirmed.TraceId);
+        var requestSpan = Assert.Single(ended, s => s.Source.Name == "Microsoft.AspNetCore" && s.ParentSpanId == callerSpanId);
+        Assert.Equal(requestSpan.SpanId, confirmed.ParentSpanId);
+        var round = Assert.Single(ended, s => s.SpanId == confirmed.Links.Single().Context.SpanId);
         Assert.Equal("replay round", round.DisplayName);
         Assert.Equal(default, round.ParentSpanId);
-        var calls = trace.Where(s => s.Source.Name == "OnSale.Gateway" && s.DisplayName.StartsWith("backend ", StringComparison.Ordinal)).ToList();
+        var trace = ended.Where(s => s.TraceId == traceId).ToList();
+        var calls = trace.Where(s => s.Source.Name == "OnSale.Gateway" && s.DisplayName.StartsWith("backend ", StringComparison.Ordinal) && s.ParentSpanId == confirmed.SpanId).ToList();
         Assert.Contains(calls, s => s.DisplayName == "backend ReserveTickets");
-        Assert.All(calls, call => Assert.Equal(confirmed.SpanId, call.ParentSpanId));
         var checkout = Assert.Single(calls, s => s.DisplayName == "backend Checkout");
         Assert.Equal("success", checkout.GetTagItem("onsale.backend.outcome"));
         Assert.Single(trace, s => s.Source.Name == "System.Net.Http" && s.ParentSpanId == checkout.SpanId);
+
+        // Support finds the trace from the purchase.
+        var found = await GatewayHost.JsonAsync(await gateway.Admin.GetAsync($"/admin/api/purchases?purchaseId={id}"));
+        Assert.Equal(traceId.ToHexString(), found.GetProperty("purchases")[0].GetProperty("traceId").GetString());
+    }
+
+    /// <summary>A purchase as a caller that traces sends it: its span is the request's parent.</summary>
+    private static HttpRequestMessage TracedPurchase(ActivityTraceId traceId, ActivitySpanId callerSpanId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/purchases") { Content = System.Net.Http.Json.JsonContent.Create(Requests.Purchase()) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("traceparent", $"00-{traceId}-{callerSpanId}-01");
+        return request;
     }
 }
