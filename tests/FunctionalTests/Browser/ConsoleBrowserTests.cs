@@ -123,6 +123,38 @@ public sealed class ConsoleBrowserTests
     }
 
     [Fact]
+    public async Task Lookup_ByEmail_ShowsTheBuyersPurchasesAndWhereEachStands()
+    {
+        await using var stack = await SaleStack.StartAsync();
+        await stack.KnowAvailabilityAsync(Hamlet);
+        Assert.Equal(HttpStatusCode.Created, (await stack.PurchaseAsync(Hamlet, "Worried.Buyer@example.com")).StatusCode);
+        await stack.SetModeAsync("degraded", "box office patching");
+        Assert.Equal(HttpStatusCode.Accepted, (await stack.PurchaseAsync(Hamlet, "worried.buyer@example.com")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await stack.PurchaseAsync(Hamlet, "someone.else@example.com")).StatusCode);
+        using var browser = new Chromium();
+        var console = new SupportConsole(browser, stack);
+        console.OpenSignedIn();
+
+        console.Type("lookup-query", "worried.buyer@example.com");
+        browser.Element("#lookup-form button[type='submit']").Click();
+
+        browser.Until(d => d.FindElement(By.Id("lookup-result")).Text.StartsWith("2 purchases found", StringComparison.Ordinal), "the lookup finds both");
+        var rows = browser.Driver.FindElements(By.CssSelector("#lookup tbody tr")).Select(r => r.Text).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("parked", rows[0], StringComparison.Ordinal);
+        Assert.Contains("confirmed", rows[1], StringComparison.Ordinal);
+        var mine = await stack.Admin.GetFromJsonAsync<JsonElement>("admin/api/purchases?email=worried.buyer%40example.com");
+        var ids = mine.GetProperty("purchases").EnumerateArray().Select(p => p.GetProperty("purchaseId").GetString()!).ToList();
+        Assert.All(ids.Zip(rows), pair => Assert.StartsWith(pair.First, pair.Second, StringComparison.Ordinal));
+        ((IJavaScriptExecutor)browser.Driver).ExecuteScript("document.getElementById('lookup-title').scrollIntoView();");
+        browser.Screenshot("console-lookup");
+
+        console.Type("lookup-query", "nobody@example.com");
+        browser.Element("#lookup-form button[type='submit']").Click();
+        browser.Until(d => d.FindElement(By.Id("lookup-result")).Text.StartsWith("No purchase found", StringComparison.Ordinal), "an unknown buyer is said plainly");
+    }
+
+    [Fact]
     public async Task Viewer_SeesEverythingButCannotAct()
     {
         await using var stack = await SaleStack.StartAsync(new Dictionary<string, string>
