@@ -14,12 +14,15 @@ namespace OnSale.Gateway.Availability;
 /// first, <see cref="AtOnce"/> at a time, through the cache (a call only when the cached answer is due; in Redis mode the
 /// nodes share the cache, so one node's call serves all). The calls are prefetch work, which the backend budget serves
 /// only when nothing else waits; a round is skipped while anything else waits, so that the warm-up never holds a key's
-/// refresh while buyers stand behind it. Once a performance opens, its buyers' reads keep it fresh. Failures are logged
-/// (once per performance until it warms again) and counted; the host never stops for them.
+/// refresh while buyers stand behind it (and while the state is not restored yet). Once a performance opens, its
+/// buyers' reads keep it fresh. Failures are logged (once per performance until it warms again) and counted; the host
+/// never stops for them.
 /// </summary>
 internal sealed partial class WarmUp(
     AvailabilityService availability,
     BackendBudget budget,
+    GatewayReadiness restored,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     IOptions<AvailabilityOptions> options,
     GatewayMetrics metrics,
@@ -46,8 +49,31 @@ internal sealed partial class WarmUp(
         return base.StartAsync(cancellationToken);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        options.Value.WarmUpWindow <= TimeSpan.Zero ? Task.CompletedTask : EverySecond.RunAsync(() => RoundAsync(stoppingToken), time, stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.WarmUpWindow <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // Not before the host has started, with the state restored: the restorer marks the answers it brings back as
+        // fallbacks, and a warm answer saved just before it read them would be taken for one.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        await EverySecond.RunAsync(() => RoundAsync(stoppingToken), time, stoppingToken);
+    }
 
     /// <summary>The performances to warm now, soonest first: on sale after now and at most the warm-up window ahead.</summary>
     internal static IReadOnlyList<Performance> Due(IEnumerable<Performance> performances, DateTimeOffset now, TimeSpan window) =>
@@ -56,9 +82,9 @@ internal sealed partial class WarmUp(
     /// <summary>One round: the list, then each performance due; never throws but for the host stopping.</summary>
     internal async Task RoundAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.WarmUpWindow <= TimeSpan.Zero)
+        if (options.Value.WarmUpWindow <= TimeSpan.Zero || !restored.IsReady)
         {
-            return;
+            return; // Off, or the state is still being restored (a store that was not there at start).
         }
 
         try
