@@ -168,7 +168,8 @@ internal sealed class StatusReader(
     IOptions<VenueBackendOptions> backend,
     IEnumerable<IQueueStatusSource> queues,
     IClusterNodes nodes,
-    ConsoleSeriesSampler series)
+    ConsoleSeriesSampler series,
+    OnSaleReadiness readiness)
 {
     public static string BreakerName(BreakerState state) => state switch
     {
@@ -218,6 +219,7 @@ internal sealed class StatusReader(
             current.Since,
             nodes.Nodes,
             current.Until,
-            new ParkingStatus(parked, oldest?.CreatedAt, series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null));
+            new ParkingStatus(parked, oldest?.CreatedAt, series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null),
+            await readiness.ReadAsync(cancellationToken));
     }
 }

@@ -19,4 +19,5 @@ namespace OnSale.Gateway.Admin;
 [JsonSerializable(typeof(OperatorView))]
 [JsonSerializable(typeof(ConsoleSeries))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+[JsonSerializable(typeof(IReadOnlyList<ReadinessReport>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -185,7 +185,8 @@ public sealed class WarmUpTests(ITestOutputHelper output) : IAsyncLifetime
         return GatewayHost.StartAsync(time: _time, mock: _mock, settings: settings);
     }
 
-    private static WarmUp WarmUpOf(GatewayHost gateway) => gateway.Services.GetServices<IHostedService>().OfType<WarmUp>().Single();
+    /// <summary>The gateway's warm-up worker, for a test to run a round itself.</summary>
+    internal static WarmUp WarmUpOf(GatewayHost gateway) => gateway.Services.GetServices<IHostedService>().OfType<WarmUp>().Single();
 
     private Task<long> AvailabilityCallsAsync() => CallsAsync("GetAvailability");
 
