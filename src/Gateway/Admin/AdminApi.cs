@@ -170,7 +170,8 @@ internal sealed class StatusReader(
     IOptions<VenueBackendOptions> backend,
     IEnumerable<IQueueStatusSource> queues,
     IClusterNodes nodes,
-    ConsoleSeriesSampler series)
+    ConsoleSeriesSampler series,
+    OnSaleReadiness readiness)
 {
     public static string BreakerName(BreakerState state) => state switch
     {
@@ -228,6 +229,7 @@ internal sealed class StatusReader(
                 parked,
                 oldest?.CreatedAt,
                 series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null,
-                [.. outcomes.RecentFailures.Select(p => new FailedPurchase(p.UpdatedAt, p.PurchaseId, p.PerformanceId, p.FailureCode ?? "needs_support", p.Message))]));
+                [.. outcomes.RecentFailures.Select(p => new FailedPurchase(p.UpdatedAt, p.PurchaseId, p.PerformanceId, p.FailureCode ?? "needs_support", p.Message))]),
+            await readiness.ReadAsync(cancellationToken));
     }
 }

@@ -53,7 +53,8 @@ internal sealed record AdminStatus(
     DateTimeOffset? ModeSince,
     IReadOnlyList<NodeView> Nodes,
     DateTimeOffset? ModeUntil,
-    ParkingStatus Parking);
+    ParkingStatus Parking,
+    IReadOnlyList<ReadinessReport> Readiness);
 
 /// <summary><c>GET /api/v1/notice</c>: what every widget shows above the sale.</summary>
 internal sealed record Notice(string Mode, BannerState? Banner);

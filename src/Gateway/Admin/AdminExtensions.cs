@@ -8,6 +8,7 @@ internal static class AdminExtensions
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<Banner>();
         services.AddSingleton<StatusReader>();
+        services.AddSingleton<OnSaleReadiness>();
         services.AddSingleton<ConsoleSeriesSampler>();
         services.AddSingleton<ConsoleAssets>();
         services.AddHostedService(provider => provider.GetRequiredService<ConsoleSeriesSampler>());

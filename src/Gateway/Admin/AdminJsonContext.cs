@@ -21,4 +21,5 @@ namespace OnSale.Gateway.Admin;
 [JsonSerializable(typeof(ConsoleSeries))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 [JsonSerializable(typeof(SupportPurchases))]
+[JsonSerializable(typeof(IReadOnlyList<ReadinessReport>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -8,12 +8,15 @@ internal static class AvailabilityExtensions
 {
     public static IServiceCollection AddAvailability(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AvailabilityOptions>().Bind(configuration.GetSection(AvailabilityOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AvailabilityOptions>().Bind(configuration.GetSection(AvailabilityOptions.SectionName)).ValidateDataAnnotations()
+            .Validate(o => o.WarmUpBefore >= TimeSpan.Zero, "Gateway:Availability:WarmUpBefore must not be negative: it is how long before an on-sale opens its availability is fetched ahead (00:30:00 for half an hour; 00:00:00 turns the warm-up off).")
+            .ValidateOnStart();
         services.AddAvailabilityCache(configuration);
         services.AddSingleton<LastKnownWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<LastKnownWriter>());
         services.AddSingleton<AvailabilityService>();
         services.AddSingleton<Infrastructure.IHotPath, HotAvailabilityRead>();
+        services.AddHostedService<WarmUp>();
         return services;
     }
 

@@ -36,4 +36,18 @@ public sealed class AvailabilityOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan AnswerReserve { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The longest warm-up that is taken as written: a longer one warms from this long before the opening.</summary>
+    public static readonly TimeSpan MaxWarmUpBefore = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long before a performance's <c>onSaleAt</c> its availability is fetched and kept fresh, so that the crowd
+    /// arriving early finds it in cache (<c>Gateway:Availability:WarmUpBefore</c>, CONTRACT.md §3). Zero turns the
+    /// warm-up off; a negative value is refused at start; beyond <see cref="MaxWarmUpBefore"/> it is taken as that, and
+    /// logged (see <see cref="WarmUpWindow"/>). Default: 30 minutes.
+    /// </summary>
+    public TimeSpan WarmUpBefore { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary><see cref="WarmUpBefore"/> as applied: at most <see cref="MaxWarmUpBefore"/>; zero when off.</summary>
+    internal TimeSpan WarmUpWindow => WarmUpBefore > MaxWarmUpBefore ? MaxWarmUpBefore : WarmUpBefore;
 }

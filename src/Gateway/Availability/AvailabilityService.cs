@@ -199,6 +199,29 @@ internal sealed partial class AvailabilityService(
         }
     }
 
+    /// <summary>
+    /// Brings a performance's availability into the cache ahead of its buyers, or keeps it there fresh: the read a
+    /// buyer would make, through the cache (so a call only when the cached answer is due, and in Redis mode only when
+    /// no other node has just made it), but not counted as a buyer's read. True when the answer held now is a good one;
+    /// false when the refresh failed and the cache fell back on the last good answer. Other failures throw.
+    /// </summary>
+    public async Task<bool> WarmAsync(int performanceId, CancellationToken cancellationToken)
+    {
+        var key = _known.TryGetValue(performanceId, out var held) ? held.Key : AvailabilityKey(performanceId);
+        var (_, known) = Remember(await GetOrFetchAsync(key, performanceId, cancellationToken));
+        return !known.Fallback;
+    }
+
+    /// <summary>
+    /// When the availability of a performance held now was produced, and whether it is a fallback (its latest refresh
+    /// failed, or it was restored and never refreshed since); <see langword="null"/> when none is held.
+    /// </summary>
+    public (DateTimeOffset AsOf, bool Fallback)? Held(int performanceId) =>
+        _known.TryGetValue(performanceId, out var known) ? (known.Snapshot.AsOf, known.Fallback) : null;
+
+    /// <summary>The performances as last known in this process (no cache read, no backend call), or <see langword="null"/>.</summary>
+    public PerformanceList? KnownPerformances => Volatile.Read(ref _performances);
+
     /// <summary>The zone as last known, adjusted by our sales and promises, or <see langword="null"/>.</summary>
     public Zone? LastKnownZone(int performanceId, int zoneId) =>
         _known.TryGetValue(performanceId, out var known) ? known.Snapshot.Zones.FirstOrDefault(z => z.ZoneId == zoneId) : null;
@@ -373,12 +396,7 @@ internal sealed partial class AvailabilityService(
 
         try
         {
-            // No entry options: the cache's defaults are this read's, so that nothing is allocated for them.
-            var pending = cache.GetOrCreateAsync(
-                known?.Key ?? AvailabilityKey(performanceId),
-                (Service: this, PerformanceId: performanceId),
-                static (s, ct) => s.Service.FetchAsync(s.PerformanceId, ct),
-                cancellationToken: cancellationToken);
+            var pending = GetOrFetchAsync(known?.Key ?? AvailabilityKey(performanceId), performanceId, cancellationToken);
             var atOnce = pending.IsCompletedSuccessfully;
             (var current, known) = Remember(await pending);
             var stale = known.Fallback || time.GetUtcNow() - current.AsOf > Options.FreshFor + Options.StaleTolerance;
@@ -409,6 +427,15 @@ internal sealed partial class AvailabilityService(
             return (AvailabilityOutcome.NeverKnown, null, null);
         }
     }
+
+    /// <summary>The cached answer, or one backend call for it (one per key at a time, on every node of the cache).</summary>
+    private ValueTask<AvailabilitySnapshot> GetOrFetchAsync(string key, int performanceId, CancellationToken cancellationToken) =>
+        // No entry options: the cache's defaults are this read's, so that nothing is allocated for them.
+        cache.GetOrCreateAsync(
+            key,
+            (Service: this, PerformanceId: performanceId),
+            static (s, ct) => s.Service.FetchAsync(s.PerformanceId, ct),
+            cancellationToken: cancellationToken);
 
     /// <summary>The cache's factory: one backend call, its answer remembered and kept for a restart.</summary>
     private async ValueTask<AvailabilitySnapshot> FetchAsync(int performanceId, CancellationToken cancellationToken)

@@ -84,6 +84,13 @@ internal static class EventIds
     public const int UnhandledException = 901;
     public const int BadHttpRequest = 902;
 
+    // 102x on-sale warm-up and readiness
+    public const int WarmUpClamped = 1020;
+    public const int WarmUpStarted = 1021;
+    public const int WarmUpFailed = 1022;
+    public const int WarmUpRoundFailed = 1023;
+    public const int ReadinessCheckFailed = 1024;
+
     // 103x support console and operators
     public const int AdminForbidden = 1030;
     public const int AdminOperatorRefused = 1031;

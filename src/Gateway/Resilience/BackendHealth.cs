@@ -23,7 +23,8 @@ internal interface IBackendHealthSource
 /// <summary>Counts backend call outcomes in one-second buckets over a short sliding window (TimeProvider time).</summary>
 internal sealed class BackendHealth(TimeProvider time) : IBackendHealthSource
 {
-    private const int WindowSeconds = 5;
+    /// <summary>How far back <see cref="Snapshot"/> looks, in seconds.</summary>
+    public const int WindowSeconds = 5;
     private readonly Lock _lock = new();
     private readonly Bucket[] _buckets = new Bucket[WindowSeconds];
     private int _inFlight;

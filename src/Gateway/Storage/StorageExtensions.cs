@@ -43,6 +43,7 @@ internal static class StorageExtensions
         services.AddSingleton<SqliteBatchWriter>();
         services.AddSingleton<IWaitingRoomStore, SqliteWaitingRoomStore>();
         services.AddSingleton<IAvailabilityStore, SqliteAvailabilityStore>();
+        services.AddSingleton<IStoreDurability, SqliteDurability>();
 
         // The key ring that protects the secrets the store keeps (a generated signing key), in {DataPath}/keys, 0700 (its
         // key files are 0600 as Data Protection writes them). This is what PersistKeysToFileSystem registers, with the
@@ -95,6 +96,7 @@ internal static class StorageExtensions
         services.AddSingleton<IRoomFactory, RedisRooms>();
         services.Replace(ServiceDescriptor.Singleton<IWaitingRoomStore, RedisRoomsKeepThemselves>());
         services.AddSingleton<RedisStartup>();
+        services.Replace(ServiceDescriptor.Singleton<IStoreDurability, RedisDurabilityCheck>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisStartup>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("redis", provider => provider.GetRequiredService<RedisStartup>(), HealthStatus.Unhealthy, ["ready"]));
 

@@ -80,6 +80,51 @@ internal sealed partial class WaitingRoomKeys(
         _tokens = new QueueTokens(_secrets, time);
     }
 
+    /// <summary>
+    /// Whether the key this node signs with is the one kept for every node and for after a restart, in words for the
+    /// on-sale readiness checklist: one store read (and an unprotect), no backend call.
+    /// </summary>
+    public async Task<(bool Ok, string Detail)> CheckKeptAsync(CancellationToken cancellationToken)
+    {
+        if (_secrets is not { Count: > 0 } secrets)
+        {
+            return (false, "The signing keys are not loaded yet: this node is still starting.");
+        }
+
+        if (options.Value.SigningKeys.Count > 0)
+        {
+            return (true, $"Tokens are signed with the {secrets.Count} key(s) of Gateway:WaitingRoom:SigningKeys: every node must be given the same ones.");
+        }
+
+        var secret = secrets[0].Secret;
+        if (shared is not null)
+        {
+            return await shared.ReadAsync(cancellationToken) switch
+            {
+                null => (false, "No signing key is kept in Redis (was it emptied?): a node that starts now makes another one and refuses this node's tokens. Restart every node so that they share one."),
+                var kept when CryptographicOperations.FixedTimeEquals(kept, secret) => (true, "The signing key kept in Redis is the one this node signs with: a token from any node is valid on every node."),
+                _ => (false, "The signing key kept in Redis is not the one this node signs with (Redis was emptied or replaced since it started): the other nodes refuse its tokens. Restart this node."),
+            };
+        }
+
+        var stored = await settings.GetAsync(ProtectedKeySetting, cancellationToken);
+        if (stored is null)
+        {
+            return (false, "The signing key is not kept in the store: after a restart every queue place and access token would be refused.");
+        }
+
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(protection.CreateProtector(Purpose).Unprotect(Convert.FromBase64String(stored)), secret)
+                ? (true, "The signing key is kept on disk in the store, protected by the Data Protection key ring: queue places and access tokens survive a restart.")
+                : (false, "The signing key kept in the store is not the one this node signs with: after a restart its tokens would be refused.");
+        }
+        catch (CryptographicException)
+        {
+            return (false, "The signing key kept in the store cannot be read with this key ring (is the keys folder in Gateway:DataPath missing?): after a restart every token would be refused.");
+        }
+    }
+
     private async Task<byte[]?> ReadProtectedAsync(IDataProtector protector, CancellationToken cancellationToken)
     {
         var stored = await settings.GetAsync(ProtectedKeySetting, cancellationToken);
@@ -116,4 +161,7 @@ internal interface ISharedSigningKey
 {
     /// <summary>The key: the one already kept, or a new one kept now if none was (the first node to ask wins).</summary>
     Task<byte[]> GetOrCreateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The key kept now, or <see langword="null"/> when none is (the store was emptied since).</summary>
+    Task<byte[]?> ReadAsync(CancellationToken cancellationToken);
 }

@@ -31,7 +31,11 @@ internal sealed class VenueRegistry
         }
 
         AllOrigins = [.. _venues.Values.SelectMany(v => v.Origins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        WithOrigins = [.. _venues.Values.Where(v => v.Origins.Count > 0).Select(v => v.Key).Order(StringComparer.Ordinal)];
     }
+
+    /// <summary>The keys of the venues with at least one origin: those whose pages may embed the widget.</summary>
+    public IReadOnlyList<string> WithOrigins { get; }
 
     /// <summary>Every venue's origins: the browsers that may call <c>/api/v1</c> cross-origin.</summary>
     public IReadOnlyList<string> AllOrigins { get; }

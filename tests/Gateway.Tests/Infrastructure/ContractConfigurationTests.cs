@@ -122,7 +122,8 @@ public sealed class ContractConfigurationTests
         });
     }
 
-    private static string Flatten(Exception error)
+    /// <summary>Every message of an error and of its inner errors, one a line.</summary>
+    internal static string Flatten(Exception error)
     {
         var text = new System.Text.StringBuilder();
         for (Exception? e = error; e is not null; e = e.InnerException)

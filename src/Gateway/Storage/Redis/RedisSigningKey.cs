@@ -21,4 +21,7 @@ internal sealed class RedisSigningKey(RedisConnection redis) : ISharedSigningKey
         var kept = await redis.RunAsync(async db => (string?)await db.StringGetAsync(Key));
         return Convert.FromBase64String(kept ?? throw new InvalidOperationException("The shared signing key vanished from Redis as it was set."));
     }
+
+    public async Task<byte[]?> ReadAsync(CancellationToken cancellationToken) =>
+        await redis.RunAsync(async db => (string?)await db.StringGetAsync(Key)) is { } kept ? Convert.FromBase64String(kept) : null;
 }
