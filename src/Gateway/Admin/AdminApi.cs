@@ -184,6 +184,8 @@ internal sealed class StatusReader(
     /// <summary>How many of the latest failed purchases the status lists.</summary>
     public const int RecentFailures = 20;
 
+    private JournalView _lastJournal = new(null, new PurchaseOutcomes(new Dictionary<int, int>(), []));
+
     public async Task<AdminStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var h = health.Snapshot();
@@ -191,8 +193,7 @@ internal sealed class StatusReader(
         var r = replay.State;
         var current = mode.Current;
         var parked = await journal.CountPendingAsync(cancellationToken);
-        var oldest = parked == 0 ? null : (await journal.GetPendingAsync(1, cancellationToken)).FirstOrDefault();
-        var outcomes = await journal.ReadOutcomesAsync(RecentFailures, cancellationToken);
+        var (oldestSince, outcomes) = await ReadJournalAsync(parked, cancellationToken);
         return new AdminStatus(
             mode.IsDegraded ? "degraded" : "normal",
             BreakerName(resilience.State),
@@ -227,9 +228,30 @@ internal sealed class StatusReader(
             current.Until,
             new ParkingStatus(
                 parked,
-                oldest?.CreatedAt,
+                oldestSince,
                 series.ParkedAgo(TimeSpan.FromMinutes(1)) is { } before ? before - parked : null,
                 [.. outcomes.RecentFailures.Select(p => new FailedPurchase(p.UpdatedAt, p.PurchaseId, p.PerformanceId, p.FailureCode ?? "needs_support", p.Message))]),
             await readiness.ReadAsync(cancellationToken));
     }
+
+    /// <summary>
+    /// The journal's part of the status: since when the oldest parked purchase waits, seats sold, the latest failures.
+    /// When the store cannot answer (Redis down), the last ones read: the status is what support reads when things break.
+    /// </summary>
+    private async Task<JournalView> ReadJournalAsync(int parked, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var oldest = parked == 0 ? null : (await journal.GetPendingAsync(1, cancellationToken)).FirstOrDefault();
+            var view = new JournalView(oldest?.CreatedAt, await journal.ReadOutcomesAsync(RecentFailures, cancellationToken));
+            Volatile.Write(ref _lastJournal, view);
+            return view;
+        }
+        catch (StoreUnavailableException)
+        {
+            return Volatile.Read(ref _lastJournal);
+        }
+    }
+
+    private sealed record JournalView(DateTimeOffset? OldestSince, PurchaseOutcomes Outcomes);
 }
