@@ -173,6 +173,7 @@ public sealed class ConsoleBrowserTests
         var buttons = browser.Driver.FindElements(By.CssSelector("button.act"));
         Assert.NotEmpty(buttons);
         Assert.All(buttons, b => Assert.False(b.Enabled));
+        console.Screenshot("console-viewer");
 
         // Even a page whose buttons were switched back on by hand changes nothing: the gateway refuses the viewer.
         ((IJavaScriptExecutor)browser.Driver).ExecuteScript("document.querySelectorAll('button.act').forEach(function (b) { b.disabled = false; });");
@@ -181,7 +182,6 @@ public sealed class ConsoleBrowserTests
         browser.Until(d => d.FindElement(By.Id("action-result")).Text.Contains("viewers may look, not change", StringComparison.Ordinal), "the refusal is said");
         var status = await stack.Admin.GetFromJsonAsync<JsonElement>("admin/api/status");
         Assert.Equal("normal", status.GetProperty("mode").GetString());
-        console.Screenshot("console-viewer");
     }
 
     [Fact]
