@@ -6,7 +6,10 @@
 
   var KEY = "onsale.console.key";
   var STATUS_EVERY = 2000, SERIES_EVERY = 5000, AUDIT_EVERY = 10000;
-  var me = null, timers = [], failures = 0, lastOk = null;
+  var me = null, timers = [], failures = 0, lastOk = null, skew = 0;
+
+  // The gateway's clock, from its Date header: an "until" is the gateway's time, whatever this computer's clock says.
+  function serverNow() { return Date.now() + skew; }
 
   function $(id) { return document.getElementById(id); }
   function text(el, value) { el.textContent = value == null ? "" : String(value); return el; }
@@ -20,12 +23,14 @@
     var m = Math.floor(seconds / 60), h = Math.floor(m / 60);
     return h > 0 ? h + " h " + (m % 60) + " min" : m + " min " + (seconds % 60) + " s";
   }
-  function ago(iso) { return iso ? fmtDuration((Date.now() - Date.parse(iso)) / 1000) + " ago" : "—"; }
+  function ago(iso) { return iso ? fmtDuration(Math.max(0, serverNow() - Date.parse(iso)) / 1000) + " ago" : "—"; }
 
   function api(method, path, body) {
     var init = { method: method, headers: { "Authorization": "Bearer " + sessionStorage.getItem(KEY), "Accept": "application/json" }, cache: "no-store" };
     if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
     return fetch(path, init).then(function (response) {
+      var date = Date.parse(response.headers.get("Date") || "");
+      if (!isNaN(date)) { skew = date - Date.now(); }
       var type = response.headers.get("Content-Type") || "";
       var parsed = type.indexOf("json") >= 0 ? response.json() : Promise.resolve(null);
       return parsed.then(function (json) {
@@ -274,7 +279,7 @@
     var form = event.target, reason = requireReason(form);
     if (reason == null) { return; }
     var mode = form.elements.mode.value, minutes = parseFloat(form.elements.minutes.value), body = { mode: mode, reason: reason };
-    if (mode === "degraded" && minutes > 0) { body.until = new Date(Date.now() + minutes * 60000).toISOString(); }
+    if (mode === "degraded" && minutes > 0) { body.until = new Date(serverNow() + minutes * 60000).toISOString(); }
     act("/admin/api/mode", body, "Mode set to " + mode + (body.until ? ", back to normal by itself at " + fmtTime(body.until) + " UTC" : "") + ".");
   }
 
