@@ -40,6 +40,22 @@ internal sealed class ControlClient(HttpClient http, SimulationOptions options)
         await EnsureAsync(response, "PUT onSaleAt", cancellationToken);
     }
 
+    /// <summary>The performance's <c>onSaleAt</c> as the gateway tells buyers now (its cached list), or null.</summary>
+    public async Task<DateTimeOffset?> GatewayOnSaleAtAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(options.Gateway, "/api/v1/performances"), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return document.RootElement.EnumerateArray()
+            .Where(p => p.GetProperty("id").GetInt32() == options.Performance)
+            .Select(p => (DateTimeOffset?)p.GetProperty("onSaleAt").GetDateTimeOffset())
+            .FirstOrDefault();
+    }
+
     public Task<JsonElement> MockStatsAsync(CancellationToken cancellationToken) => GetJsonAsync(new Uri(options.Mock, "/control/stats"), null, cancellationToken);
 
     public Task<JsonElement> MockOrdersAsync(CancellationToken cancellationToken) => GetJsonAsync(new Uri(options.Mock, "/control/orders"), null, cancellationToken);

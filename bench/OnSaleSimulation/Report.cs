@@ -133,8 +133,8 @@ internal static class Report
         md.Append(inv, $"""
             ### On-sale simulation (`bench/OnSaleSimulation`)
 
-            {o.Buyers:N0} buyers join the lobby of performance {o.Performance} before it opens (the mock's `onSaleAt` set {o.OpenInSeconds} s ahead
-            through its control API, before the gateway first asks); {o.Seats:N0} seats (zone {o.Zone} = {o.Seats:N0} available, the other zones 0);
+            {o.Buyers:N0} buyers join the lobby of performance {o.Performance} before it opens (the mock's `onSaleAt` announced through its control API
+            {Simulation.AnnouncedAheadSeconds + o.OpenInSeconds} s ahead; once the gateway's performance list shows it, the crowd arrives {o.OpenInSeconds} s before the opening); {o.Seats:N0} seats (zone {o.Zone} = {o.Seats:N0} available, the other zones 0);
             the mock capped at **{o.MockCap} calls/s** (`maxCallsPerSecond`); the gateway with `MaxBackendCallsPerSecond={o.GatewayCap}`, default
             waiting-room settings (ActivationThreshold 100, MaxActiveBuyers 500), rate limits lifted. Each buyer polls honouring
             `Retry-After` (+0–{o.JitterMs} ms client jitter), and when admitted makes one one-shot purchase (quantity 1–4 with P = .35/.40/.15/.10,

@@ -21,6 +21,9 @@ internal sealed record RunResult(
 /// <summary>Sets the mock up, runs the buyers against the gateway while sampling, and gathers the final state.</summary>
 internal static class Simulation
 {
+    /// <summary>How long before the crowd the new opening time is announced: the gateway's performance list's fresh period and a margin.</summary>
+    public const int AnnouncedAheadSeconds = 35;
+
     public static async Task<RunResult> RunAsync(SimulationOptions options)
     {
         var started = Stopwatch.GetTimestamp();
@@ -76,9 +79,29 @@ internal static class Simulation
         // Whole seconds: the backend speaks dateTimes in whole seconds.
         var wallNow = TimeProvider.System.GetUtcNow();
         var nowTimestamp = Stopwatch.GetTimestamp();
-        var opensAt = DateTimeOffset.FromUnixTimeSeconds(wallNow.AddSeconds(options.OpenInSeconds).ToUnixTimeSeconds() + 1);
+        // The box office announces the time ahead, as venues do: the gateway's performance list (fresh for
+        // Gateway:Availability:PerformancesFreshFor, 30 s; read ahead of the opening by the warm-up) learns it before the
+        // crowd arrives, OpenInSeconds before the opening.
+        var opensAt = DateTimeOffset.FromUnixTimeSeconds(wallNow.AddSeconds(options.OpenInSeconds + AnnouncedAheadSeconds).ToUnixTimeSeconds() + 1);
         var openTimestamp = nowTimestamp + (long)((opensAt - wallNow).TotalSeconds * Stopwatch.Frequency);
         await control.SetOnSaleAtAsync(opensAt, CancellationToken.None);
+        var announced = Stopwatch.StartNew();
+        while (await control.GatewayOnSaleAtAsync(CancellationToken.None) != opensAt)
+        {
+            if (announced.Elapsed > TimeSpan.FromSeconds(AnnouncedAheadSeconds))
+            {
+                throw new InvalidOperationException($"The gateway did not learn the new onSaleAt {opensAt:u} within {AnnouncedAheadSeconds} s.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+
+        Console.WriteLine($"the gateway learned the opening time in {announced.Elapsed.TotalSeconds:F1} s");
+        var untilCrowd = opensAt - TimeSpan.FromSeconds(options.OpenInSeconds) - TimeProvider.System.GetUtcNow();
+        if (untilCrowd > TimeSpan.Zero)
+        {
+            await Task.Delay(untilCrowd);
+        }
         if (options.CapChangeAt >= 0)
         {
             // The box's capacity changes mid-sale by itself (the mock's fault schedule), counted from the opening.
