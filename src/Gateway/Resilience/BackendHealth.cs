@@ -35,6 +35,9 @@ internal sealed class BackendHealth(TimeProvider time) : IBackendHealthSource
 
     public void CallStarted() => Interlocked.Increment(ref _inFlight);
 
+    /// <summary>Calls in flight now (what <see cref="Snapshot"/> says, without adding up the window).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     public void CallFinished(TimeSpan latency, bool failed, bool busy)
     {
         Interlocked.Decrement(ref _inFlight);

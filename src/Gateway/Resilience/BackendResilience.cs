@@ -100,7 +100,7 @@ internal sealed partial class BackendResilience
             .Build();
 
         metrics.Meter.CreateObservableGauge("onsale.breaker.state", () => (int)State, "{state}", "Circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated (degraded mode).");
-        metrics.Meter.CreateObservableUpDownCounter("onsale.backend.calls.in_flight", () => health.Snapshot().InFlight, "{call}", "Backend calls in flight.");
+        metrics.Meter.CreateObservableUpDownCounter("onsale.backend.calls.in_flight", () => health.InFlight, "{call}", "Backend calls in flight.");
         metrics.Meter.CreateObservableGauge("onsale.backend.budget.calls_per_second", () => budget.Snapshot().CallsPerSecond, "{call}/s", "The budget's limit of backend calls per second, learned from the backend's answers.");
         metrics.Meter.CreateObservableGauge("onsale.backend.budget.in_flight_limit", () => budget.Snapshot().InFlightLimit, "{call}", "The budget's limit of backend calls in flight.");
         metrics.Meter.CreateObservableGauge(

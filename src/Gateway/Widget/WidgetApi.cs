@@ -31,7 +31,7 @@ internal static partial class WidgetApi
 
         var widget = endpoints.MapGroup("/widget/v1").WithTags("Widget").ExcludeFromDescription();
         widget.MapMethods("/loader.js", [HttpMethods.Get, HttpMethods.Head], GetLoader).WithName("GetWidgetLoader");
-        widget.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], GetAsset).WithName("GetStaticAsset");
+        widget.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], GetAsset).WithName("GetWidgetAsset");
         widget.MapGet("/frame", GetFrame).WithName("GetWidgetFrame");
         return endpoints;
     }

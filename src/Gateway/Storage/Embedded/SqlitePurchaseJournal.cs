@@ -124,11 +124,7 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT performance_id, SUM(quantity) FROM purchases WHERE status = 'confirmed' GROUP BY performance_id;
-            SELECT {Columns} FROM purchases WHERE status IN ('failed', 'needssupport') ORDER BY updated_at DESC, seq DESC LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$limit", recentFailures);
+        command.CommandText = "SELECT performance_id, SUM(quantity) FROM purchases WHERE status = 'confirmed' GROUP BY performance_id;";
         using var reader = command.ExecuteReader();
         var sold = new Dictionary<int, int>();
         while (reader.Read())
@@ -136,13 +132,9 @@ internal sealed class SqlitePurchaseJournal(SqliteDatabase database) : IPurchase
             sold[reader.GetInt32(0)] = reader.GetInt32(1);
         }
 
-        reader.NextResult();
-        var failed = new List<Purchase>();
-        while (reader.Read())
-        {
-            failed.Add(Read(reader));
-        }
-
+        var failed = ReadMany(
+            "status IN ('failed', 'needssupport') ORDER BY updated_at DESC, seq DESC LIMIT $limit",
+            parameters => parameters.AddWithValue("$limit", recentFailures));
         return Task.FromResult(new PurchaseOutcomes(sold, failed));
     }
 

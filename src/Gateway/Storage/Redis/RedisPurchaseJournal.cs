@@ -175,7 +175,8 @@ internal sealed partial class RedisPurchaseJournal(
     /// </summary>
     public async Task<IReadOnlyList<Purchase>> FindByEmailAsync(string email, int limit, CancellationToken cancellationToken)
     {
-        var index = EmailIndex(EmailHash(email));
+        var hash = EmailHash(email);
+        var index = EmailIndex(hash);
         var ids = (await redis.RunAsync(db => db.SortedSetRangeByRankAsync(index, 0, limit - 1, Order.Descending))).Select(id => (string)id!).ToList();
         var found = await ReadAllAsync(ids);
         var gone = ids.Except(found.Select(p => p.PurchaseId), StringComparer.Ordinal).Select(id => (RedisValue)id).ToArray();
@@ -184,7 +185,7 @@ internal sealed partial class RedisPurchaseJournal(
             await redis.RunAsync(db => db.SortedSetRemoveAsync(index, gone));
         }
 
-        return [.. found.Where(p => p.Email is not null && EmailHash(p.Email) == EmailHash(email))];
+        return [.. found.Where(p => p.Email is not null && EmailHash(p.Email) == hash)];
     }
 
     public async Task<Purchase> InsertAsync(Purchase purchase, CancellationToken cancellationToken)

@@ -18,8 +18,7 @@ internal sealed class RedisSigningKey(RedisConnection redis) : ISharedSigningKey
     {
         var candidate = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         await redis.RunAsync(db => db.StringSetAsync(Key, candidate, when: When.NotExists));
-        var kept = await redis.RunAsync(async db => (string?)await db.StringGetAsync(Key));
-        return Convert.FromBase64String(kept ?? throw new InvalidOperationException("The shared signing key vanished from Redis as it was set."));
+        return await ReadAsync(cancellationToken) ?? throw new InvalidOperationException("The shared signing key vanished from Redis as it was set.");
     }
 
     public async Task<byte[]?> ReadAsync(CancellationToken cancellationToken) =>
