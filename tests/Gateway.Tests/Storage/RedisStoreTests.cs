@@ -151,7 +151,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var health = await startup.CheckHealthAsync(new HealthCheckContext());
 
         Assert.IsType<StoreUnavailableException>(refused);
-        Assert.Contains(doomed.Configuration, refused.Message, StringComparison.Ordinal);
+        Assert.Contains(doomed.Address, refused.Message, StringComparison.Ordinal);
         Assert.Equal(HealthStatus.Unhealthy, health.Status);
         Assert.Contains("is not answering", health.Description, StringComparison.Ordinal);
 
@@ -208,6 +208,19 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         Assert.Equal(bothSeenByA[0], a.Nodes[0].Id); // itself first
         Assert.Single(a.Nodes);
         Assert.Equal([2, 1], counts);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:6379", 1_000, 1_000)]
+    [InlineData("127.0.0.1:6379,asyncTimeout=5000", 1_000, 5_000)]
+    [InlineData("127.0.0.1:6379, SyncTimeout = 3000", 3_000, 3_000)]
+    [InlineData("127.0.0.1:6379,syncTimeout=3000,asynctimeout=4000", 3_000, 4_000)]
+    public void Configure_TimeoutsTheOperatorSets_AreKept_OtherwiseTheGatewaysShortOne(string text, int sync, int async)
+    {
+        var configuration = RedisConnection.Configure(text);
+
+        Assert.Equal((sync, async), (configuration.SyncTimeout, configuration.AsyncTimeout));
+        Assert.False(configuration.AbortOnConnectFail);
     }
 
     [Fact]

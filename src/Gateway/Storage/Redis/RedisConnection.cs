@@ -14,15 +14,23 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 {
     public const string Prefix = "onsale:";
 
-    /// <summary>How long a command may take before the caller is told the store is unavailable: well within a request's deadline.</summary>
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a command may take before the caller is told the store is unavailable, unless the configuration string
+    /// says otherwise (<c>syncTimeout=</c>, <c>asyncTimeout=</c>): well within a request's deadline.
+    /// </summary>
+    internal static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
     private readonly ConfigurationOptions _configuration;
 
-    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
+    /// <summary>
+    /// The operator's configuration string with what the gateway needs on top: never abort on a failed connect, fail fast
+    /// while disconnected, a short connect timeout, and <see cref="CommandTimeout"/> where the string sets no timeout
+    /// of its own (one set there is the operator's to choose, as for any StackExchange.Redis client).
+    /// </summary>
+    internal static ConfigurationOptions Configure(string? text)
     {
-        var configuration = ConfigurationOptions.Parse(options.Value.Configuration ?? string.Empty);
+        var configuration = ConfigurationOptions.Parse(text ?? string.Empty);
         configuration.AbortOnConnectFail = false;
 
         // While disconnected, a command fails at once instead of waiting in a backlog for its timeout: reads carry on
@@ -30,8 +38,25 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName ??= $"onsale-gateway:{Environment.MachineName}:{Environment.ProcessId}";
         configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2_000);
-        configuration.SyncTimeout = (int)CommandTimeout.TotalMilliseconds;
-        configuration.AsyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+        var keys = (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(option => option.Split('=', 2)[0].Trim())
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!keys.Contains("syncTimeout"))
+        {
+            configuration.SyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+        }
+
+        if (!keys.Contains("asyncTimeout") && !keys.Contains("syncTimeout"))
+        {
+            configuration.AsyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+        }
+
+        return configuration;
+    }
+
+    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
+    {
+        var configuration = Configure(options.Value.Configuration);
         Endpoint = string.Join(",", configuration.EndPoints.Select(e => e.ToString()));
         _configuration = configuration;
         _connection = new(async () =>
